@@ -1,0 +1,4 @@
+import { Foundation1763700000000 } from './1763700000000-foundation.js';
+
+/** Every migration, in order, listed explicitly. Append new ones at the end. */
+export const MIGRATIONS = [Foundation1763700000000];

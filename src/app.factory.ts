@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import type { DatabaseTarget } from './database/data-source.options.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { TextSafetyPipe } from './common/text-safety.pipe.js';
+import { MetricsService } from './observability/metrics.service.js';
+import { authRateLimiters } from './auth/auth-rate-limit.js';
+import { requestIdMiddleware } from './observability/logger.options.js';
+
+/** Builds the fully configured app (used by main.ts, the tests and the benchmarks alike). */
+export async function createApp(
+  config: AppConfig,
+  database: DatabaseTarget,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(PinoLogger));
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use(app.get(MetricsService).httpMiddleware());
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(['/api/v1/auth/login', '/api/v1/auth/register'], ...authRateLimiters(config));
+  app.useGlobalPipes(
+    new TextSafetyPipe(),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      validationError: { target: false, value: false },
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Mana Personas')
+    .setDescription('Synthetic users that exercise the app through its MCP tools, and what they found.')
+    .setVersion('1')
+    .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Service-Key' }, 'service-key')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  return app;
+}

@@ -1,0 +1,35 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../config/app-config.js';
+import { UsersService } from './users.service.js';
+
+export const DEV_ADMIN_EMAIL = 'admin@mana.local';
+
+/**
+ * First admin. ADMIN_EMAIL + ADMIN_PASSWORD make sure that admin exists on every boot (idempotent).
+ * In development, the first boot with no admin at all creates one and prints its password once.
+ */
+@Injectable()
+export class AdminBootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AdminBootstrapService.name);
+  /** Credentials created on this boot, for the startup banner; never logged again. */
+  createdDevAdmin?: { email: string; password: string };
+
+  constructor(
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(UsersService) private readonly users: UsersService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.adminEmail && this.config.adminPassword) {
+      const { created } = await this.users.ensureAdmin(this.config.adminEmail, this.config.adminPassword);
+      this.logger.log(`admin ${this.config.adminEmail} ${created ? 'created' : 'present'}`);
+      return;
+    }
+    if (this.config.nodeEnv !== 'development' || (await this.users.countAdmins()) > 0) return;
+    const password = randomBytes(18).toString('base64url');
+    await this.users.ensureAdmin(DEV_ADMIN_EMAIL, password);
+    this.createdDevAdmin = { email: DEV_ADMIN_EMAIL, password };
+  }
+}

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthService } from './auth.service.js';
+import { UsersService } from './users.service.js';
+import { JwtKeysService } from './jwt-keys.service.js';
+import { CurrentUser, Public } from './auth.decorators.js';
+import { LoginDto, MeResponseDto, RefreshDto, RegisterDto, TokenResponseDto } from './auth.dto.js';
+import type { AuthUser } from './auth.types.js';
+import type { TokenPair } from './auth.service.js';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(JwtKeysService) private readonly keys: JwtKeysService,
+  ) {}
+
+  @Public()
+  @Post('register')
+  @ApiOkResponse({ type: TokenResponseDto })
+  async register(@Body() dto: RegisterDto): Promise<TokenPair> {
+    await this.users.register(dto);
+    return this.auth.login(dto.email, dto.password);
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenResponseDto })
+  login(@Body() dto: LoginDto): Promise<TokenPair> {
+    return this.auth.login(dto.email, dto.password);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenResponseDto })
+  refresh(@Body() dto: RefreshDto): Promise<TokenPair> {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  logout(@Body() dto: RefreshDto): Promise<void> {
+    return this.auth.logout(dto.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  @ApiOkResponse({ type: MeResponseDto })
+  async me(@CurrentUser() user: AuthUser): Promise<MeResponseDto> {
+    const row = await this.users.findById(user.id);
+    return {
+      ...user,
+      name: row?.name ?? null,
+      emailVerified: row?.emailVerified ?? false,
+      createdAt: (row?.createdAt ?? new Date()).toISOString(),
+    };
+  }
+
+  @Public()
+  @Get('jwks')
+  jwks() {
+    return this.keys.getJwks();
+  }
+}

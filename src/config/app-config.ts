@@ -1,0 +1,190 @@
+import { DevSecrets } from './dev-secrets.js';
+import { ConfigError } from './config.error.js';
+import { EnvReader } from './env-reader.js';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type BrainChoice = 'auto' | 'anthropic' | 'scripted';
+
+/** Dev-only fallback for the persona password secret; refused when NODE_ENV=production. */
+export const DEV_PERSONA_SEED_SECRET = 'mana-personas-dev-seed-secret';
+
+/**
+ * The whole typed configuration, parsed and validated once at boot from the environment.
+ * Nothing else in src/ reads process.env: inject AppConfig instead.
+ */
+export class AppConfig {
+  readonly nodeEnv!: NodeEnv;
+  readonly port!: number;
+  readonly host!: string;
+  /** Set when an outside PostgreSQL is used; undefined means the embedded database. */
+  readonly databaseUrl?: string;
+  readonly dataDir!: string;
+  readonly logLevel!: string;
+  readonly bodyLimit!: string;
+  readonly trustProxy!: boolean;
+
+  readonly jwtPrivateKeyPem!: string;
+  readonly jwtIssuer!: string;
+  readonly jwtAudience!: string;
+  readonly jwtTtlSeconds!: number;
+  readonly refreshTtlSeconds!: number;
+
+  readonly serviceKey!: string;
+  /** 32-byte key-encryption key for the per-space data keys. */
+  readonly masterKek!: Buffer;
+
+  readonly adminEmail?: string;
+  readonly adminPassword?: string;
+
+  readonly authRateLimitPerIp!: number;
+  readonly authRateLimitPerEmail!: number;
+  readonly authRateWindowMs!: number;
+
+  readonly personaSeedSecret!: string;
+  readonly personaEmailDomain!: string;
+
+  readonly mcpAllowedOrigins!: string[];
+  readonly mcpAllowedHosts!: string[];
+  readonly mcpSessionIdleMs!: number;
+  readonly mcpMaxSessionsPerUser!: number;
+  readonly toolRateLimit!: number;
+  readonly toolRateWindowMs!: number;
+
+  readonly runnerEnabled!: boolean;
+  readonly runnerPaused!: boolean;
+  readonly runnerCron!: string;
+  readonly runnerDemo!: boolean;
+  readonly personaConcurrency!: number;
+  readonly personaBrain!: BrainChoice;
+  readonly personaSeed!: string;
+  readonly tickTimeoutMs!: number;
+  readonly tickMaxTurns!: number;
+  readonly leaseMs!: number;
+  readonly shutdownGraceMs!: number;
+
+  readonly anthropicApiKey?: string;
+  readonly anthropicBaseUrl!: string;
+  readonly anthropicModel!: string;
+  readonly anthropicMaxRetries!: number;
+  /** USD per million tokens, input and output, for the configured model. */
+  readonly anthropicPriceInPerMTok!: number;
+  readonly anthropicPriceOutPerMTok!: number;
+
+  constructor(values: Omit<AppConfig, 'isProduction' | 'publicUrl'>) {
+    Object.assign(this, values);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  /** The address this server reaches itself on (the runner's login and /mcp calls). */
+  publicUrl(port = this.port): string {
+    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+}
+
+/**
+ * Builds the configuration from an environment record. Every problem is collected and reported at
+ * once in a ConfigError, so a bad deployment is fixed in one round.
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const dataDir = r.string('DATA_DIR', './.data');
+  const port = r.int('PORT', 3000, 0, 65535);
+  const host = r.string('HOST', '127.0.0.1');
+  const secrets = new DevSecrets(dataDir);
+
+  const devFallback = <T>(name: string, value: T | undefined, make: () => T): T | undefined => {
+    if (value !== undefined) return value;
+    if (production) {
+      r.fail(name, 'is required when NODE_ENV=production (no development fallback)');
+      return undefined;
+    }
+    return make();
+  };
+
+  const jwtPrivateKeyPem = devFallback('JWT_PRIVATE_KEY', r.pem('JWT_PRIVATE_KEY'), () =>
+    secrets.jwtPrivateKey(),
+  );
+  const serviceKey = devFallback('MANA_SERVICE_KEY', r.secret('MANA_SERVICE_KEY', 32), () =>
+    secrets.text('service-key', 32),
+  );
+  const masterKek = devFallback('MASTER_KEK', r.key32('MASTER_KEK'), () => secrets.key32('master-kek'));
+  let personaSeedSecret = r.string('PERSONA_SEED_SECRET', DEV_PERSONA_SEED_SECRET);
+  if (production && personaSeedSecret === DEV_PERSONA_SEED_SECRET) {
+    r.fail('PERSONA_SEED_SECRET', 'must be set to your own secret when NODE_ENV=production');
+    personaSeedSecret = '';
+  } else if (personaSeedSecret.length < 16) {
+    r.fail('PERSONA_SEED_SECRET', 'must be at least 16 characters');
+  }
+
+  const adminEmail = r.optionalEmail('ADMIN_EMAIL');
+  const adminPassword = r.optionalString('ADMIN_PASSWORD');
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    r.fail(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD go together');
+  }
+
+  const apiKey = r.optionalString('ANTHROPIC_API_KEY');
+  const brain = r.oneOf('PERSONA_BRAIN', ['auto', 'anthropic', 'scripted'] as const, 'auto');
+  if (brain === 'anthropic' && !apiKey)
+    r.fail('PERSONA_BRAIN', 'is anthropic but ANTHROPIC_API_KEY is not set');
+  const selfOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+
+  const config = new AppConfig({
+    nodeEnv,
+    port,
+    host,
+    databaseUrl: r.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir,
+    logLevel: r.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
+    bodyLimit: r.size('BODY_LIMIT', '1mb'),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    jwtPrivateKeyPem: jwtPrivateKeyPem ?? '',
+    jwtIssuer: r.string('JWT_ISSUER', 'mana-personas'),
+    jwtAudience: r.string('JWT_AUDIENCE', 'mana'),
+    jwtTtlSeconds: r.duration('JWT_TTL', '15m', 30, 86_400),
+    refreshTtlSeconds: r.duration('REFRESH_TOKEN_TTL', '30d', 300, 365 * 86_400),
+    serviceKey: serviceKey ?? '',
+    masterKek: masterKek ?? Buffer.alloc(32),
+    adminEmail,
+    adminPassword,
+    authRateLimitPerIp: r.int('AUTH_RATE_LIMIT_PER_IP', 300, 1, 1_000_000),
+    authRateLimitPerEmail: r.int('AUTH_RATE_LIMIT_PER_EMAIL', 20, 1, 1_000_000),
+    authRateWindowMs: r.int('AUTH_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
+    personaSeedSecret,
+    personaEmailDomain: r.string('PERSONA_EMAIL_DOMAIN', 'mana.test').toLowerCase(),
+    mcpAllowedOrigins: r.list('MCP_ALLOWED_ORIGINS', selfOrigins),
+    mcpAllowedHosts: r.list('MCP_ALLOWED_HOSTS', [`127.0.0.1:${port}`, `localhost:${port}`]),
+    mcpSessionIdleMs: r.int('MCP_SESSION_IDLE_MS', 30 * 60_000, 1000, 86_400_000),
+    mcpMaxSessionsPerUser: r.int('MCP_MAX_SESSIONS_PER_USER', 10, 1, 1000),
+    toolRateLimit: r.int('TOOL_RATE_LIMIT', 30, 1, 1_000_000),
+    toolRateWindowMs: r.int('TOOL_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
+    runnerEnabled: r.bool('RUNNER_ENABLED', true),
+    runnerPaused: r.bool('RUNNER_PAUSED', false),
+    runnerCron: r.cron('RUNNER_CRON', '0 * * * * *'),
+    runnerDemo: r.bool('RUNNER_DEMO', true),
+    personaConcurrency: r.int('PERSONA_CONCURRENCY', 2, 1, 64),
+    personaBrain: brain,
+    personaSeed: r.string('PERSONA_SEED', 'mana'),
+    tickTimeoutMs: r.int('TICK_TIMEOUT_MS', 10 * 60_000, 1000, 3_600_000),
+    tickMaxTurns: r.int('TICK_MAX_TURNS', 15, 1, 100),
+    leaseMs: r.int('RUNNER_LEASE_MS', 15 * 60_000, 5000, 86_400_000),
+    shutdownGraceMs: r.int('RUNNER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    anthropicApiKey: apiKey,
+    anthropicBaseUrl: r.optionalUrl('ANTHROPIC_BASE_URL', ['http:', 'https:']) ?? 'https://api.anthropic.com',
+    anthropicModel: r.string('ANTHROPIC_MODEL', 'claude-sonnet-4-5'),
+    anthropicMaxRetries: r.int('ANTHROPIC_MAX_RETRIES', 4, 0, 10),
+    anthropicPriceInPerMTok: r.number('ANTHROPIC_PRICE_IN_PER_MTOK', 3, 0, 1000),
+    anthropicPriceOutPerMTok: r.number('ANTHROPIC_PRICE_OUT_PER_MTOK', 15, 0, 1000),
+  });
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

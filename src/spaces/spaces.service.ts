@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { UserLifecycleHooks } from '../auth/user-lifecycle.hooks.js';
+import { UsersService } from '../auth/users.service.js';
+import { SpaceEntity } from './space.entity.js';
+import type { SpaceType } from './space.entity.js';
+import { SpaceMemberEntity } from './space-member.entity.js';
+import type { SpaceRole } from './space-member.entity.js';
+import { SpaceErrorCode, SpaceException } from './spaces.exception.js';
+import type { SpaceMemberResponseDto, SpaceResponseDto } from './spaces.dto.js';
+
+export interface MySpace {
+  id: string;
+  name: string;
+  type: SpaceType;
+  role: SpaceRole;
+  createdAt: Date;
+}
+
+@Injectable()
+export class SpacesService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(UserLifecycleHooks) private readonly hooks: UserLifecycleHooks,
+    @Inject(UsersService) private readonly users: UsersService,
+  ) {}
+
+  onModuleInit(): void {
+    // every user gets exactly one personal space, in the sign-up transaction
+    this.hooks.onUserCreated(async (m, user) => {
+      await this.createSpace(m, user.id, user.name ? `${user.name}'s space` : 'Personal', 'personal');
+    });
+  }
+
+  private async createSpace(
+    m: EntityManager,
+    ownerId: string,
+    name: string,
+    type: SpaceType,
+  ): Promise<SpaceEntity> {
+    const space = await m
+      .getRepository(SpaceEntity)
+      .save(m.getRepository(SpaceEntity).create({ name, type }));
+    await m.getRepository(SpaceMemberEntity).insert({ spaceId: space.id, userId: ownerId, role: 'owner' });
+    return space;
+  }
+
+  async listMine(userId: string): Promise<MySpace[]> {
+    const rows: Array<{ id: string; name: string; type: SpaceType; role: SpaceRole; created_at: Date }> =
+      await this.dataSource.query(
+        `SELECT s.id, s.name, s.type, m.role, s.created_at
+           FROM space_members m JOIN spaces s ON s.id = m.space_id
+          WHERE m.user_id = $1
+          ORDER BY (s.type = 'personal') DESC, s.created_at, s.id`,
+        [userId],
+      );
+    return rows.map((r) => ({ id: r.id, name: r.name, type: r.type, role: r.role, createdAt: r.created_at }));
+  }
+
+  async create(userId: string, name: string, type: SpaceType): Promise<MySpace> {
+    const space = await this.dataSource.transaction((m) => this.createSpace(m, userId, name.trim(), type));
+    return { id: space.id, name: space.name, type: space.type, role: 'owner', createdAt: space.createdAt };
+  }
+
+  async personalSpaceId(userId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT s.id FROM space_members m JOIN spaces s ON s.id = m.space_id
+        WHERE m.user_id = $1 AND s.type = 'personal' AND m.role = 'owner' LIMIT 1`,
+      [userId],
+    );
+    if (rows.length === 0)
+      throw new SpaceException(SpaceErrorCode.NOT_FOUND, 'This account has no personal space');
+    return rows[0].id;
+  }
+
+  /** The caller's role in the space; a non-member is told the space does not exist (404). */
+  async assertMember(userId: string, spaceId: string): Promise<{ space: SpaceEntity; role: SpaceRole }> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(spaceId)) {
+      throw new SpaceException(SpaceErrorCode.NOT_FOUND, 'Space not found');
+    }
+    const member = await this.dataSource
+      .getRepository(SpaceMemberEntity)
+      .findOne({ where: { userId, spaceId } });
+    const space =
+      member && (await this.dataSource.getRepository(SpaceEntity).findOne({ where: { id: spaceId } }));
+    if (!member || !space) throw new SpaceException(SpaceErrorCode.NOT_FOUND, 'Space not found');
+    return { space, role: member.role };
+  }
+
+  async members(userId: string, spaceId: string): Promise<SpaceMemberResponseDto[]> {
+    await this.assertMember(userId, spaceId);
+    const rows: Array<{ user_id: string; email: string; role: SpaceRole }> = await this.dataSource.query(
+      `SELECT m.user_id, u.email, m.role FROM space_members m JOIN users u ON u.id = m.user_id
+        WHERE m.space_id = $1 ORDER BY m.created_at, u.email`,
+      [spaceId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role }));
+  }
+
+  async addMember(ownerId: string, spaceId: string, email: string): Promise<SpaceMemberResponseDto> {
+    const { space, role } = await this.assertMember(ownerId, spaceId);
+    if (role !== 'owner')
+      throw new SpaceException(SpaceErrorCode.NOT_OWNER, 'Only the space owner can add members');
+    if (space.type === 'personal') {
+      throw new SpaceException(SpaceErrorCode.PERSONAL, 'A personal space cannot have other members');
+    }
+    const user = await this.users.findByEmail(email);
+    if (!user)
+      throw new SpaceException(SpaceErrorCode.USER_NOT_FOUND, `No account with email ${email.toLowerCase()}`);
+    await this.dataSource.query(
+      `INSERT INTO space_members (space_id, user_id, role) VALUES ($1, $2, 'member') ON CONFLICT DO NOTHING`,
+      [spaceId, user.id],
+    );
+    const existing = await this.dataSource
+      .getRepository(SpaceMemberEntity)
+      .findOneOrFail({ where: { spaceId, userId: user.id } });
+    return { userId: user.id, email: user.email, role: existing.role };
+  }
+
+  /** The owner removes a member, or a member leaves. The owner cannot be removed. */
+  async removeMember(callerId: string, spaceId: string, memberId: string): Promise<void> {
+    const { role } = await this.assertMember(callerId, spaceId);
+    if (role !== 'owner' && callerId !== memberId) {
+      throw new SpaceException(SpaceErrorCode.NOT_OWNER, 'Only the space owner can remove other members');
+    }
+    const target = await this.dataSource
+      .getRepository(SpaceMemberEntity)
+      .findOne({ where: { spaceId, userId: memberId } });
+    if (!target)
+      throw new SpaceException(SpaceErrorCode.MEMBER_NOT_FOUND, 'That user is not a member of this space');
+    if (target.role === 'owner') {
+      throw new SpaceException(SpaceErrorCode.OWNER_REMOVAL, 'The owner cannot be removed from their space');
+    }
+    await this.dataSource.getRepository(SpaceMemberEntity).delete({ spaceId, userId: memberId });
+  }
+
+  toResponse(space: MySpace): SpaceResponseDto {
+    return {
+      id: space.id,
+      name: space.name,
+      type: space.type,
+      role: space.role,
+      createdAt: space.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { createServer } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  port: number;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** True when the suite runs on the embedded (single-connection) Postgres. */
+export const embeddedDb = () => process.env.TEST_DB_EMBEDDED === '1';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Boots the real AppModule over real HTTP on a free loopback port, against the suite's database.
+ * `env` overrides environment variables for this instance only.
+ */
+export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  const config = loadConfig({ ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env });
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('the jest global setup did not provide DATABASE_URL');
+  const app = await createApp(config, { url: databaseUrl, embedded: embeddedDb() });
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    config,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dataSource: app.get(DataSource),
+    close: () => app.close(),
+  };
+}
