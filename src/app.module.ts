@@ -9,6 +9,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { loggerOptions } from './observability/logger.options.js';
 import { AuthModule } from './auth/auth.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
+import { ToolsModule } from './tools/tools.module.js';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         ObservabilityModule,
         AuthModule,
         SpacesModule,
+        ToolsModule,
       ],
     };
   }

@@ -1,0 +1,45 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type ActionResult = 'ok' | 'error';
+export const ERROR_KINDS = ['protocol', 'tool', 'timeout'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Append-only audit of one tool call. id = `{tickId}-{seq}-{toolName}` (deterministic, idempotent). */
+@Entity({ name: 'persona_actions' })
+export class PersonaActionEntity {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ name: 'persona_id', type: 'uuid' })
+  personaId!: string;
+
+  @Column({ name: 'tick_id', type: 'uuid' })
+  tickId!: string;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ name: 'tool_name', type: 'text' })
+  toolName!: string;
+
+  @Column({ type: 'text' })
+  module!: string;
+
+  @Column({ name: 'input_hash', type: 'text', nullable: true })
+  inputHash!: string | null;
+
+  @Column({ type: 'text' })
+  result!: ActionResult;
+
+  @Column({ name: 'error_kind', type: 'text', nullable: true })
+  errorKind!: ErrorKind | null;
+
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage!: string | null;
+
+  @Column({ name: 'latency_ms', type: 'integer', nullable: true })
+  latencyMs!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

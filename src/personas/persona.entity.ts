@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export const TICK_CADENCES = ['hourly', 'daily', 'weekdays'] as const;
+export type TickCadence = (typeof TICK_CADENCES)[number];
+export type ModuleMix = Record<string, number>;
+
+@Entity({ name: 'personas' })
+export class PersonaEntity {
+  /** The persona's user id: a persona is a real account. */
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ type: 'text' })
+  archetype!: string;
+
+  @Column({ name: 'system_prompt', type: 'text' })
+  systemPrompt!: string;
+
+  @Column({ name: 'module_mix', type: 'jsonb' })
+  moduleMix!: ModuleMix;
+
+  @Column({ name: 'tick_cadence', type: 'text', default: 'daily' })
+  tickCadence!: TickCadence;
+
+  @Column({ type: 'text', default: 'UTC' })
+  timezone!: string;
+
+  @Column({ name: 'last_active_at', type: 'timestamptz', nullable: true })
+  lastActiveAt!: Date | null;
+
+  /** When the persona may tick next; null means due now. */
+  @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true })
+  nextDueAt!: Date | null;
+
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
+  consecutiveFailures!: number;
+
+  @Column({ name: 'lease_owner', type: 'text', nullable: true })
+  leaseOwner!: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt!: Date | null;
+
+  /** Fencing token of the current claim: only the holder of this token may finish the tick. */
+  @Column({ name: 'lease_token', type: 'uuid', nullable: true })
+  leaseToken!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
