@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { execFileSync } from 'node:child_process';
 
 export default async function globalSetup() {
   process.env.NODE_ENV = 'test';
@@ -13,6 +14,18 @@ export default async function globalSetup() {
   process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'mana-test-'));
   process.env.RUNNER_ENABLED = process.env.RUNNER_ENABLED ?? 'false';
   process.env.RUNNER_DEMO = 'false';
+
+  // A private compiled copy of the app for tests that start it (or a CLI) as a child process;
+  // private so concurrent runs never see a half-written dist/.
+  const build = join(process.cwd(), '.test-build', `${Date.now()}-${process.pid}`);
+  execFileSync(
+    process.execPath,
+    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', build],
+    {
+      stdio: 'inherit',
+    },
+  );
+  process.env.MANA_TEST_BUILD = build;
 
   const base = process.env.DATABASE_URL;
   if (base) {

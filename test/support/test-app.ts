@@ -49,3 +49,10 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
     close: () => app.close(),
   };
 }
+
+/** Path of a compiled file in this test run's private build (made by the jest global setup). */
+export function builtFile(relative: string): string {
+  const build = process.env.MANA_TEST_BUILD;
+  if (!build) throw new Error('MANA_TEST_BUILD is not set: run the suite through npm test');
+  return `${build}/${relative}`;
+}
