@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -14,12 +15,19 @@ import { MetricsService } from './observability/metrics.service.js';
 import { authRateLimiters } from './auth/auth-rate-limit.js';
 import { requestIdMiddleware } from './observability/logger.options.js';
 
+export interface CreateAppOptions {
+  /** Modules mounted after the app's own (tests use it for probe controllers). */
+  extraModules?: Array<Type | DynamicModule>;
+}
+
 /** Builds the fully configured app (used by main.ts, the tests and the benchmarks alike). */
 export async function createApp(
   config: AppConfig,
   database: DatabaseTarget,
+  options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+  const module = AppModule.forRoot(config, database, options.extraModules);
+  const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
@@ -55,7 +63,9 @@ export async function createApp(
     }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks() here: Nest's handler re-raises the signal after closing, which kills
+  // the process before main.ts has stopped the embedded database and released its lock. main.ts
+  // owns the signals and calls app.close(), which runs the same shutdown hooks.
 
   const openApi = new DocumentBuilder()
     .setTitle('Mana Personas')

@@ -27,7 +27,6 @@ async function bootstrap(): Promise<void> {
     url = embedded.url;
   }
   const app = await createApp(config, { url, embedded: Boolean(embedded) });
-  app.enableShutdownHooks();
   const server = await app.listen(config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,4 +63,10 @@ async function bootstrap(): Promise<void> {
   }
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // a clear one-line reason (e.g. the data directory is in use by another server), not a stack trace
+  process.stderr.write(
+    `Mana Personas could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

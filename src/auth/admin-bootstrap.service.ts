@@ -15,6 +15,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AdminBootstrapService.name);
   /** Credentials created on this boot, for the startup banner; never logged again. */
   createdDevAdmin?: { email: string; password: string };
+  /** What the ADMIN_EMAIL step did on this boot (read by scripts/admin-create.ts). */
+  ensuredAdmin?: { email: string; created: boolean };
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -24,6 +26,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.adminEmail && this.config.adminPassword) {
       const { created } = await this.users.ensureAdmin(this.config.adminEmail, this.config.adminPassword);
+      this.ensuredAdmin = { email: this.config.adminEmail, created };
       this.logger.log(`admin ${this.config.adminEmail} ${created ? 'created' : 'present'}`);
       return;
     }

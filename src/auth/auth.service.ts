@@ -47,16 +47,14 @@ export class AuthService {
 
   /** Rotates a refresh token. Presenting an already-spent token revokes its whole family (theft signal). */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    return this.dataSource.transaction(async (m) => {
+    const outcome = await this.dataSource.transaction(async (m): Promise<TokenPair | 'reused'> => {
       const repo = m.getRepository(RefreshTokenEntity);
       const row = await repo.findOne({ where: { tokenHash: hashToken(refreshToken) } });
       if (!row) throw new AuthException(AuthErrorCode.INVALID_REFRESH_TOKEN, 'Refresh token is not valid');
       if (row.revokedAt) {
+        // return instead of throwing: a throw here would roll the family revocation back
         await this.revokeFamily(m, row.familyId);
-        throw new AuthException(
-          AuthErrorCode.INVALID_REFRESH_TOKEN,
-          'Refresh token was already used or revoked; log in again',
-        );
+        return 'reused';
       }
       if (row.expiresAt.getTime() <= Date.now()) {
         throw new AuthException(
@@ -86,6 +84,13 @@ export class AuthService {
       }
       return this.issue(user, row.familyId, m);
     });
+    if (outcome === 'reused') {
+      throw new AuthException(
+        AuthErrorCode.INVALID_REFRESH_TOKEN,
+        'Refresh token was already used or revoked; log in again',
+      );
+    }
+    return outcome;
   }
 
   async logout(refreshToken: string): Promise<void> {

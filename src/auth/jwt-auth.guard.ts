@@ -19,7 +19,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err || !user) throw new UnauthorizedException(describeTokenProblem(info, user));
+    // err comes from validate() (e.g. the database is down): not a token problem, let the filter map it
+    if (err) throw err;
+    if (!user) throw new UnauthorizedException(describeTokenProblem(info, user));
     return user;
   }
 }

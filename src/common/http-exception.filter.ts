@@ -58,6 +58,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   toBody(exception: unknown): ErrorBody {
+    // Nest wraps body-parser failures in an HttpException whose cause is the parser's error; answer
+    // those with our own words (the parser's message can quote fragments of the body)
+    const parserError = (exception instanceof HttpException ? exception.cause : exception) as
+      { type?: string } | undefined;
+    if (parserError?.type === 'entity.too.large') {
+      return { statusCode: 413, error: statusText(413), message: 'Request body is larger than the limit' };
+    }
+    if (parserError?.type === 'entity.parse.failed') {
+      return { statusCode: 400, error: statusText(400), message: 'Request body is not valid JSON' };
+    }
     if (exception instanceof DomainException) {
       return {
         statusCode: exception.status,
@@ -81,12 +91,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
       expose?: boolean;
       message?: string;
     };
-    if (bodyParserError?.type === 'entity.too.large') {
-      return { statusCode: 413, error: statusText(413), message: 'Request body is larger than the limit' };
-    }
-    if (bodyParserError?.type === 'entity.parse.failed') {
-      return { statusCode: 400, error: statusText(400), message: 'Request body is not valid JSON' };
-    }
     if (bodyParserError?.expose && bodyParserError.status && bodyParserError.status < 500) {
       return {
         statusCode: bodyParserError.status,
@@ -99,8 +103,44 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const known = code ? CLIENT_PG_CODES[code] : undefined;
       if (known) return { statusCode: known[0], error: statusText(known[0]), message: known[1] };
     }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        statusCode: 503,
+        error: statusText(503),
+        message: 'The database is unavailable; try again shortly',
+      };
+    }
     return { statusCode: 500, error: statusText(500), message: 'Internal server error' };
   }
+}
+
+/** Connection-level failures (server down, restarting, pool cannot connect): a 503, not a bug. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+function isDatabaseUnavailable(exception: unknown): boolean {
+  const candidates = [exception, (exception as { driverError?: unknown })?.driverError];
+  return candidates.some((e) => {
+    if (!e || typeof e !== 'object') return false;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    return (
+      typeof message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(
+        message,
+      )
+    );
+  });
 }
 
 function statusText(status: number): string {

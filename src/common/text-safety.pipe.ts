@@ -3,7 +3,8 @@ import type { PipeTransform } from '@nestjs/common';
 
 /**
  * Refuses strings that Postgres cannot store or that would be silently altered: NUL characters
- * and lone UTF-16 surrogates, anywhere in a body, query or param. Names the offending field.
+ * and lone UTF-16 surrogates, anywhere in a body, query or param, and the property names
+ * `__proto__` and `constructor` (prototype pollution). Names the offending field.
  */
 @Injectable()
 export class TextSafetyPipe implements PipeTransform {
@@ -30,6 +31,10 @@ export function findUnsafeText(value: unknown, path: string, depth = 0): string 
   }
   if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
+      // the validator's whitelist does not see these two, and they are never a legitimate field
+      if (key === '__proto__' || key === 'constructor') {
+        return `${path ? `${path}.` : ''}${key} is not an allowed property name`;
+      }
       const keyProblem = findUnsafeText(key, `${path}${path ? '.' : ''}(key)`, depth + 1);
       if (keyProblem) return keyProblem;
       const p = findUnsafeText(v, path ? `${path}.${key}` : key, depth + 1);

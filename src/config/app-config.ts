@@ -66,6 +66,8 @@ export class AppConfig {
   readonly anthropicBaseUrl!: string;
   readonly anthropicModel!: string;
   readonly anthropicMaxRetries!: number;
+  /** First backoff step of the Anthropic retry loop (doubles per retry, with jitter). */
+  readonly anthropicRetryBaseMs!: number;
   /** USD per million tokens, input and output, for the configured model. */
   readonly anthropicPriceInPerMTok!: number;
   readonly anthropicPriceOutPerMTok!: number;
@@ -182,9 +184,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     anthropicBaseUrl: r.optionalUrl('ANTHROPIC_BASE_URL', ['http:', 'https:']) ?? 'https://api.anthropic.com',
     anthropicModel: r.string('ANTHROPIC_MODEL', 'claude-sonnet-4-5'),
     anthropicMaxRetries: r.int('ANTHROPIC_MAX_RETRIES', 4, 0, 10),
+    anthropicRetryBaseMs: r.int('ANTHROPIC_RETRY_BASE_MS', 1000, 1, 60_000),
     anthropicPriceInPerMTok: r.number('ANTHROPIC_PRICE_IN_PER_MTOK', 3, 0, 1000),
     anthropicPriceOutPerMTok: r.number('ANTHROPIC_PRICE_OUT_PER_MTOK', 15, 0, 1000),
   });
+  if (config.leaseMs <= config.tickTimeoutMs) {
+    r.fail(
+      'RUNNER_LEASE_MS',
+      `must be longer than TICK_TIMEOUT_MS (${config.tickTimeoutMs} ms), or a live tick's lease could lapse and a second runner take the persona over (got ${config.leaseMs})`,
+    );
+  }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

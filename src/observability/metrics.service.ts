@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
 
+const CATCH_ALL_MIDDLEWARE_ROUTE = '{/*splat}';
+
 /**
  * The Prometheus registry (prom-client). Modules register their own counters here; HTTP request
  * counts and latency by route come from the middleware below.
@@ -49,7 +51,10 @@ export class MetricsService {
     return (req: Request, res: Response, next: NextFunction) => {
       const end = this.httpDuration.startTimer();
       res.on('finish', () => {
-        const routePath = (req.route as { path?: string } | undefined)?.path;
+        let routePath = (req.route as { path?: string } | undefined)?.path;
+        // nestjs-pino mounts its middleware on this catch-all pattern: a request no controller
+        // matched is left carrying it
+        if (routePath === CATCH_ALL_MIDDLEWARE_ROUTE) routePath = undefined;
         const route = routePath ? `${req.baseUrl}${routePath}` : req.path === '/mcp' ? '/mcp' : 'unmatched';
         this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
         end({ method: req.method, route });

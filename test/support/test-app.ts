@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -31,14 +31,18 @@ export async function freePort(): Promise<number> {
 
 /**
  * Boots the real AppModule over real HTTP on a free loopback port, against the suite's database.
- * `env` overrides environment variables for this instance only.
+ * `env` overrides environment variables for this instance only; `options.extraModules` mounts
+ * test-only modules (probe controllers) next to the app's own.
  */
-export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function bootTestApp(
+  env: Record<string, string> = {},
+  options: { extraModules?: Array<Type | DynamicModule> } = {},
+): Promise<TestApp> {
   const port = await freePort();
   const config = loadConfig({ ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env });
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('the jest global setup did not provide DATABASE_URL');
-  const app = await createApp(config, { url: databaseUrl, embedded: embeddedDb() });
+  const app = await createApp(config, { url: databaseUrl, embedded: embeddedDb() }, options);
   await app.listen(port, '127.0.0.1');
   return {
     app,
