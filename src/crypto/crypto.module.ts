@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { FieldCipher } from './field-cipher.js';
+import { KeyWrapper } from './key-wrapper.js';
+import { SpaceKeysService } from './space-keys.service.js';
+import { EncryptionVaultService } from './encryption-vault.service.js';
+import { EncryptionVaultController } from './encryption-vault.controller.js';
+import { EntityCipher } from './entity-cipher.service.js';
+
+/** Field encryption, per-space data keys and the key vault endpoints. */
+@Module({
+  controllers: [EncryptionVaultController],
+  providers: [FieldCipher, KeyWrapper, SpaceKeysService, EncryptionVaultService, EntityCipher],
+  exports: [SpaceKeysService, FieldCipher, EntityCipher],
+})
+export class CryptoModule {}

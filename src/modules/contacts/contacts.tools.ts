@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+import { Tool } from '../../tools/tool.decorator.js';
+import type { ToolContext } from '../../tools/tool.types.js';
+import { ContactsService } from './contacts.service.js';
+import {
+  CONTACTS_SEARCH_WINDOW,
+  contactResultOutput,
+  contactSearchOutput,
+  createContactInput,
+  searchContactsInput,
+} from './contacts.schemas.js';
+
+type In<S extends z.ZodType> = z.infer<S>;
+
+/** The contacts tools. Name, email, phone and notes are stored encrypted with the space key. */
+@Injectable()
+export class ContactsTools {
+  constructor(@Inject(ContactsService) private readonly contacts: ContactsService) {}
+
+  @Tool({
+    name: 'contacts.create',
+    module: 'contacts',
+    scope: 'user-space',
+    policy: 'write',
+    description: 'Add a contact: name, optionally email, phone and notes.',
+    input: createContactInput,
+    output: contactResultOutput,
+  })
+  async create(input: In<typeof createContactInput>, ctx: ToolContext) {
+    return { contact: await this.contacts.create(ctx, input) };
+  }
+
+  @Tool({
+    name: 'contacts.search',
+    module: 'contacts',
+    scope: 'user-space',
+    policy: 'read',
+    description: `Find contacts whose name, email, phone or notes contain the query (case-insensitive, literal text), newest first. Searches the newest ${CONTACTS_SEARCH_WINDOW} contacts.`,
+    input: searchContactsInput,
+    output: contactSearchOutput,
+  })
+  search(input: In<typeof searchContactsInput>, ctx: ToolContext) {
+    return this.contacts.search(ctx, input);
+  }
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+import { Tool } from '../../tools/tool.decorator.js';
+import type { ToolContext } from '../../tools/tool.types.js';
+import { NotesService } from './notes.service.js';
+import {
+  NOTES_SEARCH_WINDOW,
+  archiveNoteInput,
+  createNoteInput,
+  deleteNoteInput,
+  noteDeletedOutput,
+  noteResultOutput,
+  noteSearchOutput,
+  searchNotesInput,
+  updateNoteInput,
+} from './notes.schemas.js';
+
+type In<S extends z.ZodType> = z.infer<S>;
+
+/** The notes tools. Title and content are stored encrypted with the space key. */
+@Injectable()
+export class NotesTools {
+  constructor(@Inject(NotesService) private readonly notes: NotesService) {}
+
+  @Tool({
+    name: 'notes.create',
+    module: 'notes',
+    scope: 'user-space',
+    policy: 'write',
+    description: 'Create a note with a title and content (up to 20,000 characters).',
+    input: createNoteInput,
+    output: noteResultOutput,
+  })
+  async create(input: In<typeof createNoteInput>, ctx: ToolContext) {
+    return { note: await this.notes.create(ctx, input) };
+  }
+
+  @Tool({
+    name: 'notes.search',
+    module: 'notes',
+    scope: 'user-space',
+    policy: 'read',
+    description: `Find notes whose title or content contains the query (case-insensitive, literal text), newest first. Searches the newest ${NOTES_SEARCH_WINDOW} notes.`,
+    input: searchNotesInput,
+    output: noteSearchOutput,
+  })
+  search(input: In<typeof searchNotesInput>, ctx: ToolContext) {
+    return this.notes.search(ctx, input);
+  }
+
+  @Tool({
+    name: 'notes.update',
+    module: 'notes',
+    scope: 'user-space',
+    policy: 'write',
+    description: "Change a note's title and/or content.",
+    input: updateNoteInput,
+    output: noteResultOutput,
+  })
+  async update(input: In<typeof updateNoteInput>, ctx: ToolContext) {
+    return { note: await this.notes.update(ctx, input) };
+  }
+
+  @Tool({
+    name: 'notes.archive',
+    module: 'notes',
+    scope: 'user-space',
+    policy: 'write',
+    description: 'Archive a note (search skips it unless includeArchived); archived: false restores it.',
+    input: archiveNoteInput,
+    output: noteResultOutput,
+  })
+  async archive(input: In<typeof archiveNoteInput>, ctx: ToolContext) {
+    return { note: await this.notes.archive(ctx, input) };
+  }
+
+  @Tool({
+    name: 'notes.delete',
+    module: 'notes',
+    scope: 'user-space',
+    policy: 'destructive',
+    description: 'Permanently delete a note. Prefer notes.archive.',
+    input: deleteNoteInput,
+    output: noteDeletedOutput,
+  })
+  delete(input: In<typeof deleteNoteInput>, ctx: ToolContext) {
+    return this.notes.delete(ctx, input.id);
+  }
+}
