@@ -140,6 +140,29 @@ export class UsersService {
     });
   }
 
+  async setName(
+    userId: string,
+    name: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.getRepository(UserEntity).update({ id: userId }, { name });
+  }
+
+  /** Reads a user and locks the row until the caller's transaction ends (for delete flows). */
+  async lockForUpdate(userId: string, manager: EntityManager): Promise<UserEntity | null> {
+    return manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :userId', { userId })
+      .getOne();
+  }
+
+  /** Deletes the account; every row that references it cascades (tokens, memberships, persona rows). */
+  async hardDelete(userId: string, manager: EntityManager): Promise<void> {
+    await manager.getRepository(UserEntity).delete({ id: userId });
+  }
+
   async countAdmins(): Promise<number> {
     return this.dataSource.getRepository(UserEntity).count({ where: { role: 'admin' } });
   }

@@ -137,6 +137,34 @@ export class SpacesService implements OnModuleInit {
     await this.dataSource.getRepository(SpaceMemberEntity).delete({ spaceId, userId: memberId });
   }
 
+  /**
+   * Before an account is deleted: spaces it owns alone are deleted (their rows cascade); a shared
+   * space it owns where others remain is kept and handed to the longest-standing remaining member,
+   * so deleting a synthetic user never destroys what a real member still uses.
+   */
+  async releaseOwnedBy(userId: string, m: EntityManager): Promise<{ deleted: number; transferred: number }> {
+    const owned: Array<{ space_id: string; heir: string | null }> = await m.query(
+      `SELECT o.space_id,
+              (SELECT x.user_id FROM space_members x
+                WHERE x.space_id = o.space_id AND x.user_id <> $1
+                ORDER BY x.created_at, x.user_id LIMIT 1) AS heir
+         FROM space_members o
+        WHERE o.user_id = $1 AND o.role = 'owner'
+        FOR UPDATE`,
+      [userId],
+    );
+    const orphans = owned.filter((s) => s.heir === null).map((s) => s.space_id);
+    const heirs = owned.filter((s) => s.heir !== null);
+    if (orphans.length > 0) await m.query(`DELETE FROM spaces WHERE id = ANY($1::uuid[])`, [orphans]);
+    for (const s of heirs) {
+      await m.query(`UPDATE space_members SET role = 'owner' WHERE space_id = $1 AND user_id = $2`, [
+        s.space_id,
+        s.heir,
+      ]);
+    }
+    return { deleted: orphans.length, transferred: heirs.length };
+  }
+
   toResponse(space: MySpace): SpaceResponseDto {
     return {
       id: space.id,

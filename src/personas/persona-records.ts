@@ -1,0 +1,211 @@
+import { ERROR_KINDS } from './persona-action.entity.js';
+import type { ActionResult, ErrorKind } from './persona-action.entity.js';
+import { PersonaErrorCode, PersonaException } from './personas.exception.js';
+
+/** One tool call as the runner reports it (in-process or over the internal API). */
+export interface ActionInput {
+  tickId: string;
+  seq: number;
+  toolName: string;
+  inputHash?: string | null;
+  result: ActionResult;
+  errorKind?: ErrorKind | null;
+  errorMessage?: string | null;
+  latencyMs?: number | null;
+}
+
+/** One module's rating at the end of a tick. */
+export interface FeedbackInput {
+  tickId: string;
+  module: string;
+  rating: number;
+  notes?: string | null;
+}
+
+/** What a batch write answers: rows written now, and rows that were already there, identical. */
+export interface RecordResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/** An action row ready to store: every optional field made explicit, id and module derived. */
+export interface ActionRow {
+  id: string;
+  tickId: string;
+  seq: number;
+  toolName: string;
+  module: string;
+  inputHash: string | null;
+  result: ActionResult;
+  errorKind: ErrorKind | null;
+  errorMessage: string | null;
+  latencyMs: number | null;
+}
+
+export interface FeedbackRow {
+  id: string;
+  tickId: string;
+  module: string;
+  rating: number;
+  notes: string | null;
+}
+
+export const MAX_ACTIONS_PER_CALL = 500;
+export const MAX_FEEDBACK_PER_CALL = 100;
+const INT4_MAX = 2_147_483_647;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tool names as the LLM sent them (an unknown or malformed name is still worth recording). */
+const TOOL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const MODULE = /^[a-z][a-z0-9_]{0,63}$/;
+const ACTION_KEYS = new Set([
+  'tickId',
+  'seq',
+  'toolName',
+  'inputHash',
+  'result',
+  'errorKind',
+  'errorMessage',
+  'latencyMs',
+]);
+const FEEDBACK_KEYS = new Set(['tickId', 'module', 'rating', 'notes']);
+
+/** The module of a tool: its name up to the first dot (`todo.create` → `todo`). */
+export function moduleOfTool(toolName: string): string {
+  const dot = toolName.indexOf('.');
+  return dot === -1 ? toolName : toolName.slice(0, dot);
+}
+
+export const actionId = (tickId: string, seq: number, toolName: string) =>
+  `${tickId.toLowerCase()}-${seq}-${toolName}`;
+export const feedbackId = (tickId: string, module: string) => `${tickId.toLowerCase()}-${module}`;
+
+/** Collects one message per bad field, each naming the row and field (`actions[3].seq …`). */
+class Problems {
+  readonly list: string[] = [];
+  add(message: string): void {
+    this.list.push(message);
+  }
+  throwIfAny(): void {
+    if (this.list.length === 0) return;
+    const shown = this.list.slice(0, 20);
+    const more = this.list.length > shown.length ? `; and ${this.list.length - shown.length} more` : '';
+    throw new PersonaException(PersonaErrorCode.INVALID_INPUT, `${shown.join('; ')}${more}`);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const absent = (value: unknown) => value === undefined || value === null;
+
+function optionalText(p: Problems, at: string, value: unknown, max: number): string | null {
+  if (absent(value)) return null;
+  if (typeof value !== 'string') {
+    p.add(`${at} must be a string`);
+    return null;
+  }
+  if (value.length > max) p.add(`${at} must be at most ${max} characters`);
+  return value;
+}
+
+function checkRows(p: Problems, field: string, value: unknown, max: number): unknown[] {
+  if (!Array.isArray(value)) {
+    p.add(`${field} must be an array`);
+    p.throwIfAny();
+  }
+  const rows = value as unknown[];
+  if (rows.length > max) {
+    p.add(`${field} must contain at most ${max} rows (got ${rows.length})`);
+    p.throwIfAny();
+  }
+  return rows;
+}
+
+function checkKeys(p: Problems, at: string, row: Record<string, unknown>, allowed: Set<string>): void {
+  for (const key of Object.keys(row)) if (!allowed.has(key)) p.add(`${at}.${key} is not allowed`);
+}
+
+/**
+ * Validates a batch of actions (HTTP body or in-process call alike) and derives id and module.
+ * Throws one 400 listing every bad field of every row; nothing is written then.
+ */
+export function validateActions(value: unknown): ActionRow[] {
+  const p = new Problems();
+  const rows = checkRows(p, 'actions', value, MAX_ACTIONS_PER_CALL);
+  const out: ActionRow[] = [];
+  rows.forEach((raw, i) => {
+    const at = `actions[${i}]`;
+    if (!isRecord(raw)) {
+      p.add(`${at} must be an object`);
+      return;
+    }
+    checkKeys(p, at, raw, ACTION_KEYS);
+    const { tickId, seq, toolName, result, errorKind, latencyMs } = raw;
+    if (typeof tickId !== 'string' || !UUID.test(tickId)) p.add(`${at}.tickId must be a UUID`);
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > INT4_MAX)
+      p.add(`${at}.seq must be an integer ≥ 0`);
+    if (typeof toolName !== 'string' || !TOOL_NAME.test(toolName))
+      p.add(`${at}.toolName must be 1–128 characters of letters, digits, '_', '.', '-'`);
+    if (result !== 'ok' && result !== 'error') p.add(`${at}.result must be "ok" or "error"`);
+    if (!absent(errorKind) && !ERROR_KINDS.includes(errorKind as ErrorKind))
+      p.add(`${at}.errorKind must be one of ${ERROR_KINDS.join(', ')}`);
+    if (result === 'ok' && !absent(errorKind))
+      p.add(`${at}.errorKind is only allowed when result is "error"`);
+    const inputHash = optionalText(p, `${at}.inputHash`, raw.inputHash, 128);
+    const errorMessage = optionalText(p, `${at}.errorMessage`, raw.errorMessage, 2000);
+    if (
+      !absent(latencyMs) &&
+      (typeof latencyMs !== 'number' || !Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > INT4_MAX)
+    )
+      p.add(`${at}.latencyMs must be an integer ≥ 0`);
+    if (p.list.length > 0) return;
+    const tick = (tickId as string).toLowerCase();
+    const tool = toolName as string;
+    out.push({
+      id: actionId(tick, seq as number, tool),
+      tickId: tick,
+      seq: seq as number,
+      toolName: tool,
+      module: moduleOfTool(tool),
+      inputHash,
+      result: result as ActionResult,
+      errorKind: absent(errorKind) ? null : (errorKind as ErrorKind),
+      errorMessage,
+      latencyMs: absent(latencyMs) ? null : (latencyMs as number),
+    });
+  });
+  p.throwIfAny();
+  return out;
+}
+
+/** Validates a batch of feedback rows (ratings must be whole numbers 1–5) and derives the ids. */
+export function validateFeedback(value: unknown): FeedbackRow[] {
+  const p = new Problems();
+  const rows = checkRows(p, 'feedback', value, MAX_FEEDBACK_PER_CALL);
+  const out: FeedbackRow[] = [];
+  rows.forEach((raw, i) => {
+    const at = `feedback[${i}]`;
+    if (!isRecord(raw)) {
+      p.add(`${at} must be an object`);
+      return;
+    }
+    checkKeys(p, at, raw, FEEDBACK_KEYS);
+    const { tickId, module, rating } = raw;
+    if (typeof tickId !== 'string' || !UUID.test(tickId)) p.add(`${at}.tickId must be a UUID`);
+    if (typeof module !== 'string' || !MODULE.test(module))
+      p.add(`${at}.module must be a module name (lower case letters, digits, '_')`);
+    if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
+      p.add(`${at}.rating must be an integer from 1 to 5`);
+    const notes = optionalText(p, `${at}.notes`, raw.notes, 4000);
+    if (p.list.length > 0) return;
+    const tick = (tickId as string).toLowerCase();
+    out.push({
+      id: feedbackId(tick, module as string),
+      tickId: tick,
+      module: module as string,
+      rating: rating as number,
+      notes,
+    });
+  });
+  p.throwIfAny();
+  return out;
+}

@@ -1,0 +1,254 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { TICK_CADENCES } from './persona.entity.js';
+import type { ModuleMix, TickCadence } from './persona.entity.js';
+import { ERROR_KINDS } from './persona-action.entity.js';
+import { TICK_STATUSES } from './persona-tick.entity.js';
+import { MAX_ACTIONS_PER_CALL, MAX_FEEDBACK_PER_CALL } from './persona-records.js';
+
+export const ARCHETYPE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * Create-or-update by email. The body is the persona's whole desired state: an omitted tickCadence
+ * or timezone means the default (daily, UTC), an omitted name leaves the account's name as it is.
+ */
+export class UpsertPersonaDto {
+  @ApiProperty({ example: 'persona.anna@mana.test', description: 'Domain must be PERSONA_EMAIL_DOMAIN' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiPropertyOptional({ example: 'Anna' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiProperty({ description: 'Sign-up password policy applies; the seed derives it from the email' })
+  @IsString()
+  @Length(10, 128)
+  password!: string;
+
+  @ApiProperty({ example: 'adhd-student' })
+  @IsString()
+  @Matches(ARCHETYPE_PATTERN, {
+    message: 'archetype must be 1–64 characters: lower-case letters, digits and dashes',
+  })
+  archetype!: string;
+
+  @ApiProperty({ minLength: 20, maxLength: 8000 })
+  @IsString()
+  @Length(20, 8000, { message: 'systemPrompt must be 20–8000 characters' })
+  systemPrompt!: string;
+
+  @ApiProperty({
+    example: { todo: 3, habits: 2, journal: 1 },
+    description: 'module → weight ≥ 0, at least one > 0; modules must have tools',
+  })
+  @IsObject({ message: 'moduleMix must be an object of module → weight' })
+  moduleMix!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: TICK_CADENCES, default: 'daily' })
+  @IsOptional()
+  @IsIn(TICK_CADENCES, { message: `tickCadence must be one of ${TICK_CADENCES.join(', ')}` })
+  tickCadence?: TickCadence;
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin', default: 'UTC', description: 'An IANA time zone' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
+}
+
+export class ListPersonasQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer from 1 to 200' })
+  @Min(1, { message: 'limit must be an integer from 1 to 200' })
+  @Max(200, { message: 'limit must be an integer from 1 to 200' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class DueQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer from 1 to 200' })
+  @Min(1, { message: 'limit must be an integer from 1 to 200' })
+  @Max(200, { message: 'limit must be an integer from 1 to 200' })
+  limit?: number;
+}
+
+/** Documentation of one action row; rows are validated by the service (see persona-records.ts). */
+export class ActionItemDto {
+  @ApiProperty({ format: 'uuid' }) tickId!: string;
+  @ApiProperty({ minimum: 0 }) seq!: number;
+  @ApiProperty({ example: 'todo.create' }) toolName!: string;
+  @ApiPropertyOptional({ maxLength: 128 }) inputHash?: string;
+  @ApiProperty({ enum: ['ok', 'error'] }) result!: string;
+  @ApiPropertyOptional({ enum: ERROR_KINDS }) errorKind?: string;
+  @ApiPropertyOptional({ maxLength: 2000 }) errorMessage?: string;
+  @ApiPropertyOptional({ minimum: 0 }) latencyMs?: number;
+}
+
+export class FeedbackItemDto {
+  @ApiProperty({ format: 'uuid' }) tickId!: string;
+  @ApiProperty({ example: 'todo' }) module!: string;
+  @ApiProperty({ minimum: 1, maximum: 5, description: 'integer' }) rating!: number;
+  @ApiPropertyOptional({ maxLength: 4000 }) notes?: string;
+}
+
+export class RecordActionsDto {
+  @ApiProperty({ type: [ActionItemDto], maxItems: MAX_ACTIONS_PER_CALL })
+  @IsArray({ message: 'actions must be an array' })
+  @ArrayMaxSize(MAX_ACTIONS_PER_CALL, {
+    message: `actions must contain at most ${MAX_ACTIONS_PER_CALL} rows`,
+  })
+  actions!: unknown[];
+}
+
+export class RecordFeedbackDto {
+  @ApiProperty({ type: [FeedbackItemDto], maxItems: MAX_FEEDBACK_PER_CALL })
+  @IsArray({ message: 'feedback must be an array' })
+  @ArrayMaxSize(MAX_FEEDBACK_PER_CALL, {
+    message: `feedback must contain at most ${MAX_FEEDBACK_PER_CALL} rows`,
+  })
+  feedback!: unknown[];
+}
+
+export class RecordResultDto {
+  @ApiProperty() inserted!: number;
+  @ApiProperty() duplicates!: number;
+}
+
+export class PersonaResponseDto {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+  @ApiProperty() archetype!: string;
+  @ApiProperty() systemPrompt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) moduleMix!: ModuleMix;
+  @ApiProperty({ enum: TICK_CADENCES }) tickCadence!: TickCadence;
+  @ApiProperty() timezone!: string;
+  @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'null = due now' }) nextDueAt!: string | null;
+  @ApiProperty() consecutiveFailures!: number;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class LastTickDto {
+  @ApiProperty({ enum: TICK_STATUSES }) status!: string;
+  @ApiProperty({ description: 'finished_at, or started_at while running' }) at!: string;
+}
+
+export class PersonaListItemDto {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+  @ApiProperty() archetype!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) moduleMix!: ModuleMix;
+  @ApiProperty({ enum: TICK_CADENCES }) tickCadence!: TickCadence;
+  @ApiProperty() timezone!: string;
+  @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'tool calls in the last 7 days (database clock)' }) actions7d!: number;
+  @ApiProperty({ description: 'failed tool calls in the last 7 days' }) errors7d!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'mean rating of the last 7 days' })
+  avgRating7d!: number | null;
+  @ApiProperty({ nullable: true, type: LastTickDto }) lastTick!: LastTickDto | null;
+}
+
+export class PersonaListDto {
+  @ApiProperty({ type: [PersonaListItemDto] }) items!: PersonaListItemDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class PersonaActionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() tickId!: string;
+  @ApiProperty() seq!: number;
+  @ApiProperty() toolName!: string;
+  @ApiProperty() module!: string;
+  @ApiProperty({ nullable: true, type: String }) inputHash!: string | null;
+  @ApiProperty({ enum: ['ok', 'error'] }) result!: string;
+  @ApiProperty({ nullable: true, enum: ERROR_KINDS }) errorKind!: string | null;
+  @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) latencyMs!: number | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class ModuleFeedbackDto {
+  @ApiProperty() module!: string;
+  @ApiProperty({ description: 'arithmetic mean of every rating of this module' }) avgRating!: number;
+  @ApiProperty() count!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'notes of the newest rating that had notes' })
+  lastNotes!: string | null;
+}
+
+export class PersonaTickDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: TICK_STATUSES }) status!: string;
+  @ApiProperty() brain!: string;
+  @ApiProperty({ nullable: true, type: String }) model!: string | null;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+  @ApiProperty() toolCalls!: number;
+  @ApiProperty() tokensIn!: number;
+  @ApiProperty() tokensOut!: number;
+  @ApiProperty() costUsd!: number;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+}
+
+export class PersonaDetailDto {
+  @ApiProperty({ type: PersonaResponseDto }) persona!: PersonaResponseDto;
+  @ApiProperty({ type: [PersonaActionDto] }) recentActions!: PersonaActionDto[];
+  @ApiProperty({ type: [ModuleFeedbackDto] }) feedbackByModule!: ModuleFeedbackDto[];
+  @ApiProperty({ type: [PersonaTickDto] }) recentTicks!: PersonaTickDto[];
+}
+
+export class DuePersonaDto {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+  @ApiProperty() archetype!: string;
+  @ApiProperty() systemPrompt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) moduleMix!: ModuleMix;
+  @ApiProperty({ enum: TICK_CADENCES }) tickCadence!: TickCadence;
+  @ApiProperty() timezone!: string;
+  @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty() consecutiveFailures!: number;
+}
+
+export class DeletePersonaResultDto {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ description: 'spaces the persona solely owned, deleted with their rows' })
+  spacesDeleted!: number;
+  @ApiProperty({ description: 'shared spaces the persona owned, handed to the longest-standing member' })
+  spacesTransferred!: number;
+}
