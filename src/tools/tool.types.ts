@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { z } from 'zod';
-import type { UserKind, UserTier } from '../auth/auth.types.js';
+import type { UserKind, UserRole, UserTier } from '../auth/auth.types.js';
 
 export type ToolScope = 'user-space' | 'admin';
 export type ToolPolicy = 'read' | 'write' | 'destructive';
@@ -55,3 +55,36 @@ export class ToolError extends Error {
     this.name = 'ToolError';
   }
 }
+
+/** Who is calling a tool, as the ToolExecutor needs it. The active space's membership is already checked. */
+export interface ToolCaller {
+  user: { id: string; kind: UserKind; tier: UserTier; role: UserRole };
+  spaceId: string;
+  invoker: ToolInvoker;
+}
+
+/** Something about a call the caller should know although the call went through. */
+export interface ToolWarning {
+  kind: 'prompt_injection';
+  /** Dotted path of the input field, e.g. `title` or `subtasks.0.title`. */
+  field: string;
+  /** The marker that matched, e.g. `ignore previous instructions`. */
+  marker: string;
+}
+
+/** Why a call failed, for the audit trail and the metrics (bounded set). */
+export type ToolErrorKind =
+  'unknown_tool' | 'forbidden' | 'rate_limited' | 'invalid_input' | 'tool_error' | 'internal';
+
+/** The one answer shape of ToolExecutor.execute(): it never throws. */
+export type ToolCallOutcome =
+  | { ok: true; tool: string; output: unknown; warnings: ToolWarning[] }
+  | {
+      ok: false;
+      tool: string;
+      kind: ToolErrorKind;
+      /** ToolError code for `tool_error`, else a code naming the kind. */
+      code: string;
+      message: string;
+      warnings: ToolWarning[];
+    };

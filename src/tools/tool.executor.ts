@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { z } from 'zod';
+import { SpaceKeysService } from '../crypto/space-keys.service.js';
+import { findUnsafeText } from '../common/text-safety.pipe.js';
+import { ToolPolicy } from './tool.policy.js';
+import { ToolRegistry } from './tool.registry.js';
+import { ToolError } from './tool.types.js';
+import type {
+  RegisteredTool,
+  ToolCallOutcome,
+  ToolCaller,
+  ToolContext,
+  ToolErrorKind,
+  ToolWarning,
+} from './tool.types.js';
+
+/**
+ * The one path every tool call takes, whoever invokes it (MCP gateway, runner, admin):
+ * look up → policy → input schema → context → handler → output schema → outcome.
+ * It never throws: every failure becomes an outcome with a message that says what went wrong.
+ * Handler bugs (anything but a ToolError) and output-schema mismatches are logged with the tool
+ * name and stack, and answered with a generic "Internal error in <tool>".
+ */
+@Injectable()
+export class ToolExecutor {
+  private readonly logger = new Logger(ToolExecutor.name);
+  private readonly toolLoggers = new Map<string, Logger>();
+
+  constructor(
+    @Inject(ToolRegistry) private readonly registry: ToolRegistry,
+    @Inject(ToolPolicy) private readonly policy: ToolPolicy,
+    @Inject(SpaceKeysService) private readonly keys: SpaceKeysService,
+  ) {}
+
+  async execute(name: string, input: unknown, caller: ToolCaller): Promise<ToolCallOutcome> {
+    const tool = this.registry.get(name);
+    if (!tool) {
+      return fail(name, 'unknown_tool', 'UNKNOWN_TOOL', `Unknown tool "${truncate(name, 80)}"`);
+    }
+    let warnings: ToolWarning[] = [];
+    try {
+      const denial = await this.policy.authorize(tool.options, caller);
+      if (denial) return fail(name, denial.kind, denial.code, denial.message);
+
+      const unsafe = findUnsafeText(input ?? {}, '');
+      if (unsafe) return fail(name, 'invalid_input', 'INVALID_INPUT', `Invalid input for ${name}: ${unsafe}`);
+      const parsed = await tool.options.input.safeParseAsync(input ?? {});
+      if (!parsed.success) {
+        return fail(
+          name,
+          'invalid_input',
+          'INVALID_INPUT',
+          `Invalid input for ${name}: ${describeIssues(parsed.error.issues)}`,
+        );
+      }
+      warnings = this.policy.scan(tool.options, parsed.data);
+
+      const result = await tool.handler(parsed.data, this.context(tool, caller));
+
+      const checked = await tool.options.output.safeParseAsync(result);
+      if (!checked.success) {
+        this.logger.error(
+          { tool: name, issues: describeIssues(checked.error.issues) },
+          `tool ${name} returned a result that does not match its output schema`,
+        );
+        return fail(name, 'internal', 'INTERNAL', `Internal error in ${name}`, warnings);
+      }
+      return { ok: true, tool: name, output: checked.data, warnings };
+    } catch (error) {
+      if (error instanceof ToolError) return fail(name, 'tool_error', error.code, error.message, warnings);
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.logger.error(
+        { tool: name, err, stack: err.stack, invoker: caller.invoker },
+        `unexpected error in tool ${name}: ${err.message}`,
+      );
+      return fail(name, 'internal', 'INTERNAL', `Internal error in ${name}`, warnings);
+    }
+  }
+
+  private context(tool: RegisteredTool, caller: ToolCaller): ToolContext {
+    let key: Promise<Buffer> | undefined;
+    const { spaceId } = caller;
+    const userId = caller.user.id;
+    return {
+      user: { id: userId, kind: caller.user.kind, tier: caller.user.tier },
+      spaceId,
+      invoker: caller.invoker,
+      logger: this.loggerFor(tool.options.name),
+      // lazy and memoised per call: a plaintext tool never touches the key vault
+      spaceKey: () => (key ??= this.keys.getSpaceKey(spaceId, userId)),
+    };
+  }
+
+  private loggerFor(name: string): Logger {
+    let logger = this.toolLoggers.get(name);
+    if (!logger) {
+      logger = new Logger(`tool:${name}`);
+      this.toolLoggers.set(name, logger);
+    }
+    return logger;
+  }
+}
+
+function fail(
+  tool: string,
+  kind: ToolErrorKind,
+  code: string,
+  message: string,
+  warnings: ToolWarning[] = [],
+): ToolCallOutcome {
+  return { ok: false, tool, kind, code, message, warnings };
+}
+
+/** `title: Too big: expected string to have <=200 characters; due: Invalid ISO date` */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 10)
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        const where = path ? `${path}: ` : '';
+        return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${truncate(k, 40)}"`).join(', ')} (not allowed)`;
+      }
+      return `${path || '(input)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

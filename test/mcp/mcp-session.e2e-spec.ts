@@ -1,0 +1,352 @@
+import { request as httpRequest } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { bootTestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
+import { http } from '../support/http.js';
+import { registerUser } from '../support/factories.js';
+import type { TestUser } from '../support/factories.js';
+import { ToolRegistry } from '../../src/tools/tool.registry.js';
+import { UsersService } from '../../src/auth/users.service.js';
+import { McpSessionManager } from '../../src/tools/mcp/mcp-session.manager.js';
+import { closeAllMcpClients, connectMcp, dataOf, initializeMessage, rawMcp } from './mcp-client.js';
+
+const toolsCall = (id: number, name: string, args: Record<string, unknown> = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+
+/** Sends one HTTP request with an exact Host header (fetch does not let us set it). */
+function rawWithHost(t: TestApp, host: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify(initializeMessage());
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: t.port,
+        path: '/mcp',
+        method: 'POST',
+        headers: {
+          host,
+          authorization: `Bearer ${token}`,
+          accept: 'application/json, text/event-stream',
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('McpGateway sessions', () => {
+  let t: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    t = await bootTestApp();
+    alice = await registerUser(t);
+    bob = await registerUser(t);
+  });
+  afterAll(async () => {
+    await closeAllMcpClients();
+    await t.close();
+  });
+
+  describe('initialize and tools/list', () => {
+    it('should initialize with the real SDK client and list exactly the user-space, non-destructive tools', async () => {
+      const c = await connectMcp(t, { token: alice.accessToken });
+      expect(c.client.getServerVersion()?.name).toBe('mana-personas');
+      const listed = (await c.client.listTools()).tools.map((tool) => tool.name).sort();
+      const all = t.app.get(ToolRegistry).list();
+      const expected = all
+        .filter((tool) => tool.options.scope === 'user-space' && tool.options.policy !== 'destructive')
+        .map((tool) => tool.options.name)
+        .sort();
+      expect(listed).toEqual(expected);
+      expect(listed).toEqual(
+        expect.arrayContaining(['habits.create', 'spaces.list', 'todo.create', 'notes.search']),
+      );
+      for (const admin of all.filter((tool) => tool.options.scope === 'admin')) {
+        expect(listed).not.toContain(admin.options.name);
+      }
+      await c.close();
+    });
+
+    it('should show real JSON Schemas with dotted tool names', async () => {
+      const c = await connectMcp(t, { token: alice.accessToken });
+      const { tools } = await c.client.listTools();
+      const create = tools.find((tool) => tool.name === 'todo.create');
+      expect(create?.inputSchema).toMatchObject({
+        type: 'object',
+        additionalProperties: false,
+        required: ['title'],
+        properties: { title: { type: 'string', maxLength: 200 } },
+      });
+      expect(create?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+      await c.close();
+    });
+
+    it('should list destructive tools only in sessions opened after the opt-in', async () => {
+      const user = await registerUser(t);
+      const destructive = t.app
+        .get(ToolRegistry)
+        .list()
+        .filter((tool) => tool.options.scope === 'user-space' && tool.options.policy === 'destructive')
+        .map((tool) => tool.options.name)
+        .sort();
+      expect(destructive).toEqual(expect.arrayContaining(['habits.delete', 'notes.delete', 'todo.delete']));
+
+      const before = await connectMcp(t, { token: user.accessToken });
+      const settings = await http(t.url, 'GET', '/api/v1/me/settings', { token: user.accessToken });
+      expect(settings.body).toEqual({ destructiveTools: false, updatedAt: null });
+      const patch = await http(t.url, 'PATCH', '/api/v1/me/settings', {
+        token: user.accessToken,
+        body: { destructiveTools: true },
+      });
+      expect(patch.status).toBe(200);
+      expect(patch.body.destructiveTools).toBe(true);
+
+      const after = await connectMcp(t, { token: user.accessToken });
+      const listedAfter = (await after.client.listTools()).tools.map((tool) => tool.name);
+      const listedBefore = (await before.client.listTools()).tools.map((tool) => tool.name);
+      expect(listedAfter).toEqual(expect.arrayContaining(destructive));
+      expect(listedBefore.filter((name) => destructive.includes(name))).toEqual([]);
+      await Promise.all([before.close(), after.close()]);
+    });
+
+    it('should refuse a bad settings body with a 400 naming the field', async () => {
+      const res = await http(t.url, 'PATCH', '/api/v1/me/settings', {
+        token: alice.accessToken,
+        body: { destructiveTools: 'yes' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain('destructiveTools');
+    });
+  });
+
+  describe('authentication', () => {
+    it('should answer 401 with WWW-Authenticate when the token is missing', async () => {
+      const res = await rawMcp(t, 'POST', { body: initializeMessage() });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(res.json.message).toMatch(/Missing bearer token/);
+    });
+
+    it('should answer 401 with WWW-Authenticate when the token is not valid', async () => {
+      const res = await rawMcp(t, 'POST', { token: 'not.a.jwt', body: initializeMessage() });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(res.json.message).toMatch(/malformed|not valid/);
+    });
+
+    it('should stop a disabled user at the next request of an open session', async () => {
+      const user = await registerUser(t);
+      const c = await connectMcp(t, { token: user.accessToken });
+      await t.app.get(UsersService).disable(user.id);
+      const res = await rawMcp(t, 'POST', {
+        token: user.accessToken,
+        sessionId: c.sessionId,
+        body: toolsCall(7, 'spaces.list'),
+      });
+      expect(res.status).toBe(401);
+      expect(res.json.message).toMatch(/disabled/);
+    });
+
+    it('should pick up a refreshed token on the next request of the same session', async () => {
+      const user = await registerUser(t);
+      const c = await connectMcp(t, { token: user.accessToken });
+      const refreshed = await http(t.url, 'POST', '/api/v1/auth/refresh', {
+        body: { refreshToken: user.refreshToken },
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.accessToken).not.toBe(user.accessToken);
+      c.headers.token = refreshed.body.accessToken;
+      const spaces = dataOf(await c.call('spaces.list'));
+      expect(spaces.items).toHaveLength(1);
+      c.headers.token = 'garbage';
+      await expect(c.call('spaces.list')).rejects.toThrow(/401/);
+    });
+  });
+
+  describe('session ownership', () => {
+    it("should answer 403 to another user's POST, GET and DELETE and leave the owner's session working", async () => {
+      const owner = await connectMcp(t, { token: alice.accessToken });
+      const before = dataOf(await owner.call('spaces.list'));
+
+      const post = await rawMcp(t, 'POST', {
+        token: bob.accessToken,
+        sessionId: owner.sessionId,
+        body: toolsCall(1, 'spaces.list'),
+      });
+      expect(post.status).toBe(403);
+      expect(post.json.message).toMatch(/belongs to another user/);
+      expect(post.text).not.toContain(before.activeSpaceId);
+
+      const get = await rawMcp(t, 'GET', { token: bob.accessToken, sessionId: owner.sessionId });
+      expect(get.status).toBe(403);
+
+      const del = await rawMcp(t, 'DELETE', { token: bob.accessToken, sessionId: owner.sessionId });
+      expect(del.status).toBe(403);
+
+      const after = dataOf(await owner.call('spaces.list'));
+      expect(after.activeSpaceId).toBe(before.activeSpaceId);
+      await owner.close();
+    });
+
+    it('should answer 404 for an unknown session id and for a closed one', async () => {
+      const unknown = await rawMcp(t, 'POST', {
+        token: alice.accessToken,
+        sessionId: randomUUID(),
+        body: toolsCall(1, 'spaces.list'),
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.json.message).toMatch(/session not found/i);
+
+      const c = await connectMcp(t, { token: alice.accessToken });
+      const sessionId = c.sessionId;
+      await c.transport.terminateSession();
+      await c.close();
+      for (const method of ['POST', 'GET', 'DELETE'] as const) {
+        const closed = await rawMcp(t, method, {
+          token: alice.accessToken,
+          sessionId,
+          body: method === 'POST' ? toolsCall(2, 'spaces.list') : undefined,
+        });
+        expect(closed.status).toBe(404);
+      }
+    });
+
+    it('should answer 400 to a non-initialize request without a session id', async () => {
+      const post = await rawMcp(t, 'POST', { token: alice.accessToken, body: toolsCall(1, 'spaces.list') });
+      expect(post.status).toBe(400);
+      expect(post.json.message).toMatch(/Mcp-Session-Id header is required/);
+      const get = await rawMcp(t, 'GET', { token: alice.accessToken });
+      expect(get.status).toBe(400);
+      const del = await rawMcp(t, 'DELETE', { token: alice.accessToken });
+      expect(del.status).toBe(400);
+    });
+
+    it('should open a GET event stream for the owner and close the session on DELETE', async () => {
+      const init = await rawMcp(t, 'POST', { token: alice.accessToken, body: initializeMessage() });
+      expect(init.status).toBe(200);
+      const sessionId = init.headers.get('mcp-session-id') as string;
+      expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      const get = await rawMcp(t, 'GET', { token: alice.accessToken, sessionId });
+      expect(get.status).toBe(200);
+      expect(get.headers.get('content-type')).toContain('text/event-stream');
+      const del = await rawMcp(t, 'DELETE', { token: alice.accessToken, sessionId });
+      expect(del.status).toBe(200);
+      expect(t.app.get(McpSessionManager).get(sessionId)).toBeUndefined();
+    });
+  });
+
+  describe('Origin and Host', () => {
+    it('should answer 403 to a foreign Origin and accept the own origin and no Origin', async () => {
+      const foreign = await rawMcp(t, 'POST', {
+        token: alice.accessToken,
+        body: initializeMessage(),
+        headers: { origin: 'http://evil.example' },
+      });
+      expect(foreign.status).toBe(403);
+      expect(foreign.json.message).toMatch(/Origin "http:\/\/evil.example" is not allowed/);
+
+      const own = await rawMcp(t, 'POST', {
+        token: alice.accessToken,
+        body: initializeMessage(),
+        headers: { origin: `http://127.0.0.1:${t.port}` },
+      });
+      expect(own.status).toBe(200);
+      const none = await rawMcp(t, 'POST', { token: alice.accessToken, body: initializeMessage() });
+      expect(none.status).toBe(200);
+    });
+
+    it('should answer 403 to a foreign Host (DNS rebinding) even with a valid token', async () => {
+      const foreign = await rawWithHost(t, `evil.example:${t.port}`, alice.accessToken);
+      expect(foreign.status).toBe(403);
+      expect(JSON.parse(foreign.body).message).toMatch(/Host "evil.example:\d+" is not allowed/);
+      const own = await rawWithHost(t, `localhost:${t.port}`, alice.accessToken);
+      expect(own.status).toBe(200);
+    });
+  });
+
+  describe('X-Mana-Space', () => {
+    it('should act in the space named on each request, and in the personal space without the header', async () => {
+      const team = await http(t.url, 'POST', '/api/v1/spaces', {
+        token: alice.accessToken,
+        body: { name: 'Team A', type: 'team' },
+      });
+      expect(team.status).toBe(201);
+      const c = await connectMcp(t, { token: alice.accessToken });
+
+      const personal = dataOf(await c.call('spaces.list'));
+      expect(personal.items.find((s: any) => s.type === 'personal').id).toBe(personal.activeSpaceId);
+      await c.call('todo.create', { title: 'personal task' });
+
+      c.headers.space = team.body.id;
+      const inTeam = dataOf(await c.call('spaces.list'));
+      expect(inTeam.activeSpaceId).toBe(team.body.id);
+      await c.call('todo.create', { title: 'team task' });
+      const teamTasks = dataOf(await c.call('todo.list', {})).items.map((task: any) => task.title);
+      expect(teamTasks).toEqual(['team task']);
+
+      c.headers.space = undefined;
+      const personalTasks = dataOf(await c.call('todo.list', {})).items.map((task: any) => task.title);
+      expect(personalTasks).toEqual(['personal task']);
+      await c.close();
+    });
+
+    it('should answer 403 to a space the user is not a member of, and never show its data', async () => {
+      const team = await http(t.url, 'POST', '/api/v1/spaces', {
+        token: alice.accessToken,
+        body: { name: 'Secret team', type: 'team' },
+      });
+      const owner = await connectMcp(t, { token: alice.accessToken, space: team.body.id });
+      await owner.call('todo.create', { title: 'secret plan' });
+
+      const intruder = await connectMcp(t, { token: bob.accessToken });
+      const raw = await rawMcp(t, 'POST', {
+        token: bob.accessToken,
+        sessionId: intruder.sessionId,
+        body: toolsCall(3, 'todo.list'),
+        headers: { 'x-mana-space': team.body.id },
+      });
+      expect(raw.status).toBe(403);
+      expect(raw.json.message).toMatch(/not a member of space/);
+      expect(raw.text).not.toContain('secret plan');
+
+      intruder.headers.space = team.body.id;
+      const error = await intruder.call('todo.list').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StreamableHTTPError);
+      expect((error as StreamableHTTPError).code).toBe(403);
+
+      const init = await rawMcp(t, 'POST', {
+        token: bob.accessToken,
+        body: initializeMessage(),
+        headers: { 'x-mana-space': team.body.id },
+      });
+      expect(init.status).toBe(403);
+      const malformed = await rawMcp(t, 'POST', {
+        token: bob.accessToken,
+        body: initializeMessage(),
+        headers: { 'x-mana-space': 'not-a-uuid' },
+      });
+      expect(malformed.status).toBe(400);
+
+      intruder.headers.space = undefined;
+      const own = dataOf(await intruder.call('todo.list'));
+      expect(own.items).toEqual([]);
+      await Promise.all([owner.close(), intruder.close()]);
+    });
+  });
+});
