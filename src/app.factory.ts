@@ -45,6 +45,8 @@ export async function createApp(
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
           connectSrc: ["'self'"],
+          // the dashboard is often opened over plain http on a LAN address; do not force https
+          upgradeInsecureRequests: null,
         },
       },
     }),

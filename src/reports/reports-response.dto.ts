@@ -1,0 +1,227 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+// ---- modules ----
+
+export class ModuleBucketDto {
+  @ApiProperty({ description: 'Bucket start, UTC date (weeks start on Monday).', example: '2025-03-03' })
+  start!: string;
+  @ApiProperty({ nullable: true, type: Number }) avgRating!: number | null;
+  @ApiProperty() ratingCount!: number;
+  @ApiProperty() toolCalls!: number;
+  @ApiProperty({ description: 'Failed tool calls.' }) errors!: number;
+  @ApiProperty({ description: 'errors ÷ toolCalls; null without calls.', nullable: true, type: Number })
+  errorRate!: number | null;
+}
+
+export class RatingWindowDto {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty() count!: number;
+  @ApiProperty({ nullable: true, type: Number }) avg!: number | null;
+}
+
+export class RegressionDto {
+  @ApiProperty() regressed!: boolean;
+  @ApiProperty({ enum: ['too_few_recent', 'too_few_before', 'drop_too_small', 't_too_small', 'regressed'] })
+  reason!: string;
+  @ApiProperty({ type: RatingWindowDto }) last7!: RatingWindowDto;
+  @ApiProperty({ type: RatingWindowDto }) prev21!: RatingWindowDto;
+  @ApiProperty({ description: 'prev21.avg − last7.avg', nullable: true, type: Number }) drop!: number | null;
+  @ApiProperty({
+    description: "Welch's t; null when not computable (< 2 ratings in a window) or unbounded (no variance).",
+    nullable: true,
+    type: Number,
+  })
+  t!: number | null;
+}
+
+export class ModuleReportDto {
+  @ApiProperty() module!: string;
+  @ApiProperty({ type: [ModuleBucketDto], description: 'Only buckets with data, oldest first.' })
+  buckets!: ModuleBucketDto[];
+  @ApiProperty({ type: RegressionDto }) regression!: RegressionDto;
+}
+
+export class ModulesReportDto {
+  @ApiProperty({ enum: ['week', 'day'] }) bucket!: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ type: [String], description: 'Every bucket start in the range (the chart x axis).' })
+  bucketStarts!: string[];
+  @ApiProperty() regressionRule!: string;
+  @ApiProperty({ type: [ModuleReportDto] }) items!: ModuleReportDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+// ---- tools ----
+
+export class ErrorKindsDto {
+  @ApiProperty() protocol!: number;
+  @ApiProperty() tool!: number;
+  @ApiProperty() timeout!: number;
+}
+
+export class LatencyDto {
+  @ApiProperty({ nullable: true, type: Number }) p50!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) p95!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) p99!: number | null;
+}
+
+export class LastErrorDto {
+  @ApiProperty({ nullable: true, type: String }) message!: string | null;
+  @ApiProperty({ nullable: true, type: String }) kind!: string | null;
+  @ApiProperty() at!: string;
+}
+
+export class ToolReportDto {
+  @ApiProperty() tool!: string;
+  @ApiProperty() module!: string;
+  @ApiProperty() calls!: number;
+  @ApiProperty() errors!: number;
+  @ApiProperty({ nullable: true, type: Number }) errorRate!: number | null;
+  @ApiProperty({ type: ErrorKindsDto, description: 'Error counts by kind.' }) errorsByKind!: ErrorKindsDto;
+  @ApiProperty({ type: ErrorKindsDto, description: 'Error rates by kind (count ÷ calls).' })
+  errorRateByKind!: ErrorKindsDto;
+  @ApiProperty({ type: LatencyDto, description: 'percentile_cont over latency_ms, in ms.' })
+  latencyMs!: LatencyDto;
+  @ApiProperty({ type: LastErrorDto, nullable: true }) lastError!: LastErrorDto | null;
+}
+
+export class CoverageToolDto {
+  @ApiProperty() tool!: string;
+  @ApiProperty() module!: string;
+}
+
+export class CoverageDto {
+  @ApiProperty({ description: 'Calls since this instant count (now − 7 days).' }) since!: string;
+  @ApiProperty() userSpaceTools!: number;
+  @ApiProperty({ type: [CoverageToolDto] }) uncalled!: CoverageToolDto[];
+}
+
+export class ToolsReportDto {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty() sort!: string;
+  @ApiProperty({ type: [ToolReportDto] }) items!: ToolReportDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty({ type: CoverageDto }) coverage!: CoverageDto;
+}
+
+// ---- said vs did ----
+
+export class FlaggedTickDto {
+  @ApiProperty() tickId!: string;
+  @ApiProperty({ enum: ['rated_high_but_failing', 'rated_low_without_cause'] }) flag!: string;
+  @ApiProperty() rating!: number;
+  @ApiProperty() calls!: number;
+  @ApiProperty() errors!: number;
+  @ApiProperty() at!: string;
+}
+
+export class SaidVsDidFlagsDto {
+  @ApiProperty({ description: 'Ratings of 4–5 where ≥ 30% of that tick’s calls to the module failed.' })
+  ratedHighButFailing!: number;
+  @ApiProperty({ description: 'Ratings of 1–2 with no failed call in that tick and no notes.' })
+  ratedLowWithoutCause!: number;
+}
+
+export class SaidVsDidRowDto {
+  @ApiProperty() personaId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+  @ApiProperty() module!: string;
+  @ApiProperty() ratings!: number;
+  @ApiProperty() avgRating!: number;
+  @ApiProperty({ description: 'Calls to the module in the rated ticks.' }) calls!: number;
+  @ApiProperty() errors!: number;
+  @ApiProperty({ nullable: true, type: Number }) errorRate!: number | null;
+  @ApiProperty({ type: SaidVsDidFlagsDto }) flags!: SaidVsDidFlagsDto;
+  @ApiProperty({ type: [FlaggedTickDto], description: 'Up to 5 newest flagged ratings.' })
+  flaggedTicks!: FlaggedTickDto[];
+}
+
+export class SaidVsDidReportDto {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ type: [SaidVsDidRowDto] }) items!: SaidVsDidRowDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() offset!: number;
+}
+
+// ---- ticks ----
+
+export class TickRatingDto {
+  @ApiProperty() module!: string;
+  @ApiProperty() rating!: number;
+  @ApiProperty({ nullable: true, type: String }) notes!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class TickSummaryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() personaId!: string;
+  @ApiProperty() personaEmail!: string;
+  @ApiProperty({ nullable: true, type: String }) personaName!: string | null;
+  @ApiProperty({ enum: ['running', 'ok', 'failed', 'timed_out'] }) status!: string;
+  @ApiProperty() brain!: string;
+  @ApiProperty({ nullable: true, type: String }) model!: string | null;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) durationMs!: number | null;
+  @ApiProperty() toolCalls!: number;
+  @ApiProperty({ description: 'Recorded calls that failed.' }) errorCount!: number;
+  @ApiProperty() ratingCount!: number;
+  @ApiProperty({ nullable: true, type: Number }) avgRating!: number | null;
+  @ApiProperty() tokensIn!: number;
+  @ApiProperty() tokensOut!: number;
+  @ApiProperty() costUsd!: number;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ratingError!: string | null;
+}
+
+export class TicksPageDto {
+  @ApiProperty({ type: [TickSummaryDto] }) items!: TickSummaryDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class TickActionDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty() tool!: string;
+  @ApiProperty() module!: string;
+  @ApiProperty({ enum: ['ok', 'error'] }) result!: string;
+  @ApiProperty({ nullable: true, type: String }) errorKind!: string | null;
+  @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) latencyMs!: number | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class TickDetailDto extends TickSummaryDto {
+  @ApiProperty({ type: [TickActionDto], description: 'Ordered by seq; at most 500.' })
+  actions!: TickActionDto[];
+  @ApiProperty({ description: 'True when the tick has more than 500 recorded calls.' })
+  actionsTruncated!: boolean;
+  @ApiProperty({ type: [TickRatingDto] }) ratings!: TickRatingDto[];
+}
+
+// ---- overview ----
+
+export class OverviewDto {
+  @ApiProperty({ description: 'Start of "today": 00:00 UTC of the current UTC day.' }) dayStart!: string;
+  @ApiProperty() personas!: number;
+  @ApiProperty() ticksToday!: number;
+  @ApiProperty() failedTicksToday!: number;
+  @ApiProperty() runningTicks!: number;
+  @ApiProperty() toolCallsToday!: number;
+  @ApiProperty() toolErrorsToday!: number;
+  @ApiProperty({
+    description: 'toolErrorsToday ÷ toolCallsToday; null without calls.',
+    nullable: true,
+    type: Number,
+  })
+  errorRateToday!: number | null;
+  @ApiProperty() costUsdToday!: number;
+  @ApiProperty() tokensInToday!: number;
+  @ApiProperty() tokensOutToday!: number;
+  @ApiProperty({ nullable: true, type: String }) lastTickAt!: string | null;
+}

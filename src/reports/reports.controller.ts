@@ -1,0 +1,62 @@
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/auth.decorators.js';
+import { ReportsService } from './reports.service.js';
+import {
+  ModulesReportQueryDto,
+  SaidVsDidQueryDto,
+  TicksQueryDto,
+  ToolsReportQueryDto,
+} from './reports-query.dto.js';
+import {
+  ModulesReportDto,
+  OverviewDto,
+  SaidVsDidReportDto,
+  TickDetailDto,
+  TicksPageDto,
+  ToolsReportDto,
+} from './reports-response.dto.js';
+
+/** What the personas found, for admins (and the /admin dashboard). Every list is bounded and paged. */
+@ApiTags('reports')
+@AdminOnly()
+@Controller('api/v1/reports')
+export class ReportsController {
+  constructor(@Inject(ReportsService) private readonly reports: ReportsService) {}
+
+  @Get('overview')
+  @ApiOkResponse({ type: OverviewDto, description: '"Today" is the current UTC day.' })
+  overview(): Promise<OverviewDto> {
+    return this.reports.overview();
+  }
+
+  @Get('modules')
+  @ApiOkResponse({ type: ModulesReportDto })
+  modules(@Query() query: ModulesReportQueryDto): Promise<ModulesReportDto> {
+    return this.reports.modules(query);
+  }
+
+  @Get('tools')
+  @ApiOkResponse({ type: ToolsReportDto })
+  tools(@Query() query: ToolsReportQueryDto): Promise<ToolsReportDto> {
+    return this.reports.tools(query);
+  }
+
+  @Get('said-vs-did')
+  @ApiOkResponse({ type: SaidVsDidReportDto })
+  saidVsDid(@Query() query: SaidVsDidQueryDto): Promise<SaidVsDidReportDto> {
+    return this.reports.saidVsDid(query);
+  }
+
+  @Get('ticks')
+  @ApiOkResponse({ type: TicksPageDto })
+  ticks(@Query() query: TicksQueryDto): Promise<TicksPageDto> {
+    return this.reports.ticks(query);
+  }
+
+  @Get('ticks/:id')
+  @ApiOkResponse({ type: TickDetailDto })
+  tick(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<TickDetailDto> {
+    return this.reports.tick(id);
+  }
+}
