@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -10,10 +10,19 @@ import { loggerOptions } from './observability/logger.options.js';
 import { AuthModule } from './auth/auth.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { ToolsModule } from './tools/tools.module.js';
+import { AppModulesModule } from './modules/app-modules.module.js';
+import { PersonasModule } from './personas/personas.module.js';
+import { RunnerModule } from './runner/runner.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+  /** `extraModules` are added after the app's own modules (tests mount probe controllers this way). */
+  static forRoot(
+    config: AppConfig,
+    database: DatabaseTarget,
+    extraModules: Array<Type | DynamicModule> = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -24,6 +33,12 @@ export class AppModule {
         AuthModule,
         SpacesModule,
         ToolsModule,
+        AppModulesModule,
+        // before PersonasModule: its static routes (…/admin/runner) must be matched before …/admin/:id
+        RunnerModule,
+        PersonasModule,
+        ReportsModule,
+        ...extraModules,
       ],
     };
   }

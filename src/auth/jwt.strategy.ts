@@ -19,7 +19,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: keys.publicKeyPem,
+      // a KeyObject, not PEM text: jsonwebtoken would re-parse the PEM on every request
+      secretOrKey: keys.publicKey as unknown as string, // jsonwebtoken 9 accepts a KeyObject; the typings lag
       algorithms: [JWT_ALG],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,

@@ -6,6 +6,17 @@ import { PersonaEntity } from '../personas/persona.entity.js';
 import { PersonaTickEntity } from '../personas/persona-tick.entity.js';
 import { PersonaActionEntity } from '../personas/persona-action.entity.js';
 import { PersonaFeedbackEntity } from '../personas/persona-feedback.entity.js';
+import { UserKeyEntity } from '../crypto/user-key.entity.js';
+import { SpaceKeyEntity } from '../crypto/space-key.entity.js';
+import { HabitEntity } from '../modules/habits/habit.entity.js';
+import { HabitLogEntity } from '../modules/habits/habit-log.entity.js';
+import { TaskEntity } from '../modules/todo/task.entity.js';
+import { NoteEntity } from '../modules/notes/note.entity.js';
+import { JournalEntryEntity } from '../modules/journal/journal-entry.entity.js';
+import { MoodEntryEntity } from '../modules/mood/mood-entry.entity.js';
+import { CalendarEventEntity } from '../modules/calendar/calendar-event.entity.js';
+import { ContactEntity } from '../modules/contacts/contact.entity.js';
+import { UserSettingsEntity } from '../tools/settings/user-settings.entity.js';
 
 /** Every entity, listed explicitly (the CLI and the app share this list). Append new ones here. */
 export const ENTITIES = [
@@ -17,4 +28,15 @@ export const ENTITIES = [
   PersonaTickEntity,
   PersonaActionEntity,
   PersonaFeedbackEntity,
+  UserKeyEntity,
+  SpaceKeyEntity,
+  HabitEntity,
+  HabitLogEntity,
+  TaskEntity,
+  NoteEntity,
+  JournalEntryEntity,
+  MoodEntryEntity,
+  CalendarEventEntity,
+  ContactEntity,
+  UserSettingsEntity,
 ];

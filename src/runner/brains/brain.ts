@@ -1,0 +1,107 @@
+import type { ErrorKind } from '../../personas/persona-action.entity.js';
+import type { ModuleMix, TickCadence } from '../../personas/persona.entity.js';
+
+export const BRAIN_NAMES = ['anthropic', 'scripted'] as const;
+export type BrainName = (typeof BRAIN_NAMES)[number];
+
+/** A tool as the brain sees it: the real (dotted) name, its module and its JSON Schema. */
+export interface BrainTool {
+  name: string;
+  module: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/** What came back from one tool call (already recorded in the audit trail). */
+export interface ToolOutcome {
+  ok: boolean;
+  errorKind: ErrorKind | null;
+  /** The tool's text content, or the error message. */
+  text: string;
+  /** The tool's structuredContent, or the text parsed as JSON when it is JSON; undefined otherwise. */
+  data: unknown;
+  latencyMs: number;
+}
+
+export interface PersonaProfile {
+  id: string;
+  email: string;
+  archetype: string;
+  systemPrompt: string;
+  moduleMix: ModuleMix;
+  timezone: string;
+  cadence: TickCadence;
+}
+
+/** The persona's "today", in its own timezone, by the database's clock. */
+export interface PersonaToday {
+  /** YYYY-MM-DD */
+  date: string;
+  weekday: string;
+  /** HH:MM, 24 h */
+  time: string;
+  /** The instant itself (database clock). */
+  at: Date;
+}
+
+export interface ToolCallOptions {
+  /** Act in this space (sent as X-Mana-Space); default the persona's personal space. */
+  spaceId?: string;
+}
+
+/** Everything a brain gets to play one day. */
+export interface DayContext {
+  persona: PersonaProfile;
+  today: PersonaToday;
+  tools: BrainTool[];
+  maxTurns: number;
+  /** Aborted on the tick timeout or a runner stop; pass it to every await. */
+  signal: AbortSignal;
+  /** Calls a real tool over MCP. The call is in the audit trail before this resolves. */
+  callTool(name: string, input: Record<string, unknown>, options?: ToolCallOptions): Promise<ToolOutcome>;
+}
+
+export interface BrainUsage {
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+/** One persona's day with a brain: the day, then the rating turn(s) in the same conversation. */
+export interface BrainDay {
+  play(): Promise<void>;
+  /** Sends `prompt` as the next message of the same conversation and answers the raw reply. */
+  reply(prompt: string): Promise<string>;
+  usage(): BrainUsage;
+}
+
+export interface Brain {
+  readonly name: BrainName;
+  readonly model: string | null;
+  startDay(context: DayContext): BrainDay;
+}
+
+/** The brain cannot be used until an admin resumes it (bad key, spend limit). */
+export class BrainPausedError extends Error {
+  constructor(
+    readonly brain: BrainName,
+    readonly reason: string,
+  ) {
+    super(`${brain} brain is paused: ${reason}`);
+    this.name = 'BrainPausedError';
+  }
+}
+
+/** The LLM call failed for good (retries exhausted or a non-retryable answer). */
+export class LlmCallError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LlmCallError';
+  }
+}
+
+/** The module a tool belongs to: the part of its name before the dot. */
+export function toolModule(toolName: string): string {
+  const dot = toolName.indexOf('.');
+  return dot > 0 ? toolName.slice(0, dot) : toolName;
+}
