@@ -1,18 +1,18 @@
 import { Foundation1763700000000 } from './1763700000000-foundation.js';
 import { Personas1763700001000 } from './1763700001000-personas.js';
+import { UserSettings1763700002000 } from './1763700002000-user-settings.js';
 import { EncryptionKeys1763700003000 } from './1763700003000-encryption-keys.js';
 import { AppModules1763700003100 } from './1763700003100-app-modules.js';
-import { ReportIndexes1763700006000 } from './1763700006000-report-indexes.js';
-import { UserSettings1763700002000 } from './1763700002000-user-settings.js';
 import { PersonasAdminIndexes1763700004000 } from './1763700004000-personas-admin-indexes.js';
+import { ReportIndexes1763700006000 } from './1763700006000-report-indexes.js';
 
-/** Every migration, in order, listed explicitly. Append new ones at the end. */
+/** Every migration, in timestamp order, listed explicitly. Append new ones at the end. */
 export const MIGRATIONS = [
   Foundation1763700000000,
   Personas1763700001000,
+  UserSettings1763700002000,
   EncryptionKeys1763700003000,
   AppModules1763700003100,
-  ReportIndexes1763700006000,
-  UserSettings1763700002000,
   PersonasAdminIndexes1763700004000,
+  ReportIndexes1763700006000,
 ];

@@ -182,7 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     shutdownGraceMs: r.int('RUNNER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     anthropicApiKey: apiKey,
     anthropicBaseUrl: r.optionalUrl('ANTHROPIC_BASE_URL', ['http:', 'https:']) ?? 'https://api.anthropic.com',
-    anthropicModel: r.string('ANTHROPIC_MODEL', 'claude-sonnet-4-5'),
+    anthropicModel: r.string('ANTHROPIC_MODEL', 'claude-sonnet-5-5'),
     anthropicMaxRetries: r.int('ANTHROPIC_MAX_RETRIES', 4, 0, 10),
     anthropicRetryBaseMs: r.int('ANTHROPIC_RETRY_BASE_MS', 1000, 1, 60_000),
     anthropicPriceInPerMTok: r.number('ANTHROPIC_PRICE_IN_PER_MTOK', 3, 0, 1000),
