@@ -35,10 +35,13 @@ async function bootstrap(): Promise<void> {
   const dev = app.get(AdminBootstrapService).createdDevAdmin;
   const lines = [
     `Mana Personas listening on ${base} (${embedded ? `embedded Postgres under ${config.dataDir}` : 'DATABASE_URL'})`,
-    `  health   ${base}/health/ready`,
-    `  API docs ${base}/api/docs`,
-    `  MCP      ${base}/mcp`,
-    `  metrics  ${base}/metrics`,
+    ...[
+      ['dashboard', `${base}/admin (sign in with an admin account)`],
+      ['health', `${base}/health/ready`],
+      ['API docs', `${base}/api/docs`],
+      ['MCP', `${base}/mcp (bearer token of any account)`],
+      ['metrics', `${base}/metrics`],
+    ].map(([label, url]) => `  ${label.padEnd(10)}${url}`),
   ];
   if (dev) {
     lines.push(`  first admin created (shown once): ${dev.email} / ${dev.password}`);
