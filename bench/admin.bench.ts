@@ -15,19 +15,24 @@
  * Writes bench/results/admin.json and bench/results/admin-explain.txt; the last line printed is a
  * one-line summary. Targets: list page p95 < 100 ms, detail p95 < 50 ms.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.factory.js';
 import { PasswordHasher } from '../src/auth/password-hasher.js';
-import { UsersService } from '../src/auth/users.service.js';
-import { loadConfig } from '../src/config/app-config.js';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { PERSONA_SQL } from '../src/personas/personas.repository.js';
+import {
+  adminToken,
+  benchDatabase,
+  bootBenchApp,
+  intEnv,
+  loadAverage,
+  round,
+  runBench,
+  say,
+  summarize,
+  writeResult,
+  writeResultFile,
+} from './bench-support.js';
+import type { LatencySummary } from './bench-support.js';
 
 const LIST_TARGET_MS = 100;
 const DETAIL_TARGET_MS = 50;
@@ -46,56 +51,13 @@ const TOOLS = [
 ];
 const MODULES = ['todo', 'notes', 'habits', 'journal', 'mood', 'calendar', 'contacts', 'spaces'];
 
-interface Timing {
-  samples: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  maxMs: number;
-}
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return n;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
-const say = (text: string) => process.stdout.write(`${text}\n`);
-
-function timing(latencies: number[]): Timing {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-  return {
-    samples: sorted.length,
-    p50Ms: round(at(50)),
-    p95Ms: round(at(95)),
-    p99Ms: round(at(99)),
-    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-    maxMs: round(sorted[sorted.length - 1]),
-  };
-}
-
 /** Times `count` sequential GETs (latency, not throughput), after a few warm-up calls. */
-async function timeGets(base: string, token: string, paths: () => string, count: number): Promise<Timing> {
+async function timeGets(
+  base: string,
+  token: string,
+  paths: () => string,
+  count: number,
+): Promise<LatencySummary> {
   const get = async () => {
     const path = paths();
     const started = performance.now();
@@ -108,7 +70,7 @@ async function timeGets(base: string, token: string, paths: () => string, count:
   for (let i = 0; i < 10; i += 1) await get();
   const latencies: number[] = [];
   for (let i = 0; i < count; i += 1) latencies.push(await get());
-  return timing(latencies);
+  return summarize(latencies);
 }
 
 /** A deterministic UUID shaped like a v4 one (the API's id pipe accepts RFC versions only). */
@@ -222,57 +184,23 @@ async function main(): Promise<void> {
   const listSamples = intEnv('BENCH_LIST_SAMPLES', 100, 5, 100_000);
   const detailSamples = intEnv('BENCH_DETAIL_SAMPLES', 300, 5, 100_000);
   const actionsPerPersona = Math.max(1, Math.round(actions / personas));
-  const workDir = mkdtempSync(join(tmpdir(), 'mana-bench-admin-'));
-
-  let embedded: EmbeddedPostgres | undefined;
-  let dbUrl: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  const serverUrl = process.env.DATABASE_URL;
-  if (serverUrl) {
-    const name = `mana_bench_admin_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    dbUrl = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    embedded = await EmbeddedPostgres.start(join(workDir, 'pgdata'));
-    dbUrl = embedded.url;
-  }
-  const database = embedded
-    ? 'embedded (PGlite in a temp dir, 1 connection; far slower than PostgreSQL, targets are for a real server)'
-    : `PostgreSQL (dedicated database on DATABASE_URL's server)`;
-  const load = loadavg().map(round);
+  const db = await benchDatabase('admin', {
+    describe: {
+      embedded:
+        'embedded (PGlite in a temp dir, 1 connection; far slower than PostgreSQL, targets are for a real server)',
+      server: `PostgreSQL (dedicated database on DATABASE_URL's server)`,
+    },
+  });
+  const database = db.description;
+  const load = loadAverage();
   say(`bench:admin  ${personas} personas, ${actionsPerPersona * personas} actions, database: ${database}`);
   say(
     `  machine load average ${load.join(' / ')} (latency figures are wall-clock and share the CPU with it)`,
   );
 
   try {
-    const port = await freePort();
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(workDir, 'data'),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      RUNNER_ENABLED: 'false',
-      RUNNER_DEMO: 'false',
-      AUTH_RATE_LIMIT_PER_IP: '1000000',
-      AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
-    });
-    const app = await createApp(config, { url: dbUrl, embedded: Boolean(embedded) });
-    await app.listen(port, '127.0.0.1');
-    const base = `http://127.0.0.1:${port}`;
+    const bench = await bootBenchApp(db);
+    const { app, base } = bench;
     const ds = app.get(DataSource);
     try {
       const genStarted = performance.now();
@@ -287,15 +215,7 @@ async function main(): Promise<void> {
       );
       say(`  generated in ${generationSeconds} s: ${JSON.stringify(counts)}`);
 
-      const adminEmail = `bench.admin.${Date.now()}@example.com`;
-      const adminPassword = 'Bench-admin-horse-staple-9';
-      await app.get(UsersService).ensureAdmin(adminEmail, adminPassword);
-      const login = await fetch(`${base}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: adminEmail, password: adminPassword }),
-      });
-      const token = ((await login.json()) as { accessToken: string }).accessToken;
+      const token = await adminToken(bench);
 
       const firstPage = (await (
         await fetch(`${base}/api/v1/personas/admin`, { headers: { authorization: `Bearer ${token}` } })
@@ -388,32 +308,19 @@ async function main(): Promise<void> {
         node: process.version,
         finishedAt: new Date().toISOString(),
       };
-      const out = join(process.cwd(), 'bench', 'results');
-      mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, 'admin.json'), `${JSON.stringify(result, null, 2)}\n`);
-      writeFileSync(
-        join(out, 'admin-explain.txt'),
-        plans.map((p) => `=== ${p.label}\n${p.text}\n`).join('\n'),
-      );
+      writeResult('admin', result);
+      writeResultFile('admin-explain.txt', plans.map((p) => `=== ${p.label}\n${p.text}\n`).join('\n'));
       say(
         `bench:admin list p50 ${list.p50Ms} ms p95 ${list.p95Ms} ms (target < ${LIST_TARGET_MS}: ${listOk ? 'met' : 'NOT met'}), ` +
           `detail p50 ${detail.p50Ms} ms p95 ${detail.p95Ms} ms (target < ${DETAIL_TARGET_MS}: ${detailOk ? 'met' : 'NOT met'}), ` +
-          `${counts.personas} personas / ${counts.actions} actions, ${embedded ? 'embedded' : 'postgres'}`,
+          `${counts.personas} personas / ${counts.actions} actions, ${db.embedded ? 'embedded' : 'postgres'}`,
       );
     } finally {
-      await app.close();
+      await bench.close();
     }
   } finally {
-    await embedded?.stop();
-    await dropDatabase?.();
-    rmSync(workDir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench:admin failed: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench('admin', main);

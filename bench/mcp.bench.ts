@@ -11,15 +11,19 @@
  * so they never compete for CPU or for the embedded database's single connection.
  * Writes bench/results/mcp.json; the last line printed is a one-line summary.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config/app-config.js';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import {
+  benchDatabase,
+  benchSeconds,
+  bootBenchApp,
+  intEnv,
+  round,
+  runBench,
+  say,
+  summarize,
+  writeResult,
+} from './bench-support.js';
 import { startBaselineServer } from './mcp-baseline.server.js';
 import type { LoadJob, LoadResult } from './mcp-load.worker.js';
 
@@ -41,49 +45,19 @@ interface Figures {
   firstError?: string;
 }
 
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return n;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-
 function figures(r: LoadResult, busyMs: number): Figures {
-  const sorted = Float64Array.from(r.latenciesMs).sort();
-  const sum = sorted.reduce((a, b) => a + b, 0);
-  const round = (n: number) => Math.round(n * 100) / 100;
+  const latency = summarize(r.latenciesMs);
   return {
     calls: r.calls,
     errors: r.errors,
     callsPerSec: round(r.calls / (r.elapsedMs / 1000)),
-    p50Ms: round(percentile(sorted, 50)),
-    p95Ms: round(percentile(sorted, 95)),
-    p99Ms: round(percentile(sorted, 99)),
-    meanMs: round(sorted.length ? sum / sorted.length : 0),
+    p50Ms: latency.p50Ms,
+    p95Ms: latency.p95Ms,
+    p99Ms: latency.p99Ms,
+    meanMs: latency.meanMs,
     serverBusyMsPerCall: round(r.allCalls ? busyMs / r.allCalls : 0),
     firstError: r.firstError,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs the load in a worker thread and measures this (the server's) thread meanwhile. */
@@ -132,44 +106,25 @@ function line(label: string, f: Figures): string {
 }
 
 async function main(): Promise<void> {
-  const seconds = intEnv('BENCH_SECONDS', 30, 1, 3600);
+  const seconds = benchSeconds();
   const clients = intEnv('BENCH_CLIENTS', 8, 1, 256);
   const warmupMs = Math.min(2000, Math.max(500, seconds * 100));
   const seedTasks = 20;
-  const workDir = mkdtempSync(join(tmpdir(), 'mana-bench-mcp-'));
-
-  let embedded: EmbeddedPostgres | undefined;
-  let databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    embedded = await EmbeddedPostgres.start(join(workDir, 'pgdata'));
-    databaseUrl = embedded.url;
-  }
-  const database = embedded ? 'embedded (PGlite, 1 connection)' : 'DATABASE_URL';
-  const poolSize = embedded ? 1 : 10;
-  process.stdout.write(
-    `bench:mcp  ${clients} clients, ${seconds} s per server (+${warmupMs} ms warm-up), database: ${database}\n`,
+  // both phases on DATABASE_URL's own database (the baseline's tables are bench_*), or embedded
+  const db = await benchDatabase('mcp', {
+    describe: { embedded: 'embedded (PGlite, 1 connection)', server: 'DATABASE_URL' },
+    shareServerDatabase: true,
+  });
+  const database = db.description;
+  const poolSize = db.embedded ? 1 : 10;
+  say(
+    `bench:mcp  ${clients} clients, ${seconds} s per server (+${warmupMs} ms warm-up), database: ${database}`,
   );
 
   try {
     // ---- phase 1: this server ------------------------------------------------------------
-    const port = await freePort();
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(workDir, 'data'),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      RUNNER_ENABLED: 'false',
-      RUNNER_DEMO: 'false',
-      AUTH_RATE_LIMIT_PER_IP: '1000000',
-      AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
-      TOOL_RATE_LIMIT: '1000000',
-      MCP_MAX_SESSIONS_PER_USER: '1000',
-    });
-    const app = await createApp(config, { url: databaseUrl, embedded: Boolean(embedded) });
-    await app.listen(port, '127.0.0.1');
-    const base = `http://127.0.0.1:${port}`;
+    const bench = await bootBenchApp(db, { TOOL_RATE_LIMIT: '1000000', MCP_MAX_SESSIONS_PER_USER: '1000' });
+    const { base } = bench;
     const tokens: string[] = [];
     const stamp = Date.now().toString(36);
     for (let i = 0; i < clients; i++) {
@@ -190,11 +145,11 @@ async function main(): Promise<void> {
       measureMs: seconds * 1000,
       seedTasks,
     });
-    await app.close();
-    process.stdout.write(`${line('ours', ours)}\n`);
+    await bench.close();
+    say(line('ours', ours));
 
     // ---- phase 2: the bare MCP SDK server --------------------------------------------------
-    const bare = await startBaselineServer(databaseUrl, poolSize);
+    const bare = await startBaselineServer(db.url, poolSize);
     const baseline = await measure({
       url: bare.url,
       tokens: Array.from({ length: clients }, () => null),
@@ -203,10 +158,9 @@ async function main(): Promise<void> {
       seedTasks,
     });
     await bare.close();
-    process.stdout.write(`${line('baseline', baseline)}\n`);
+    say(line('baseline', baseline));
 
-    const ratio =
-      baseline.callsPerSec > 0 ? Math.round((ours.callsPerSec / baseline.callsPerSec) * 1000) / 1000 : 0;
+    const ratio = baseline.callsPerSec > 0 ? round(ours.callsPerSec / baseline.callsPerSec, 3) : 0;
     const result = {
       bench: 'mcp',
       ours,
@@ -214,9 +168,7 @@ async function main(): Promise<void> {
       ratio,
       /** baseline ÷ ours server busy time per call: the throughput ratio a CPU-bound server would reach. */
       serverCostRatio:
-        ours.serverBusyMsPerCall > 0
-          ? Math.round((baseline.serverBusyMsPerCall / ours.serverBusyMsPerCall) * 1000) / 1000
-          : 0,
+        ours.serverBusyMsPerCall > 0 ? round(baseline.serverBusyMsPerCall / ours.serverBusyMsPerCall, 3) : 0,
       target: TARGET,
       meetsTarget: ratio >= TARGET,
       clients,
@@ -227,23 +179,14 @@ async function main(): Promise<void> {
       node: process.version,
       finishedAt: new Date().toISOString(),
     };
-    const out = join(process.cwd(), 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'mcp.json'), `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(
+    writeResult('mcp', result);
+    say(
       `bench:mcp ours ${ours.callsPerSec} calls/s (p99 ${ours.p99Ms} ms) vs bare ${baseline.callsPerSec} calls/s ` +
-        `(p99 ${baseline.p99Ms} ms): ratio ${ratio} (target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'NOT met'})\n`,
+        `(p99 ${baseline.p99Ms} ms): ratio ${ratio} (target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'NOT met'})`,
     );
   } finally {
-    await embedded?.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench:mcp failed: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench('mcp', main);

@@ -14,16 +14,21 @@
  * the planner may still prefer a seq scan where a range covers most of a table).
  * Writes bench/results/reports.json; the last line printed is a one-line summary.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config/app-config.js';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { UsersService } from '../src/auth/users.service.js';
+import {
+  adminToken,
+  benchDatabase,
+  benchSeconds,
+  bootBenchApp,
+  intEnv,
+  runBench,
+  say,
+  summarize,
+  writeResult,
+} from './bench-support.js';
+import type { BenchApp } from './bench-support.js';
 
 /**
  * What the dashboard loads by default (28-day reports, timeline pages, a tick) must answer within this
@@ -32,33 +37,6 @@ import { UsersService } from '../src/auth/users.service.js';
  */
 const TARGET_P95_MS = 500;
 const PERSONA_TABLES = new Set(['persona_ticks', 'persona_actions', 'persona_feedback']);
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return n;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 interface PlanNode {
   'Node Type': string;
@@ -78,76 +56,38 @@ function scans(node: PlanNode, out: string[] = []): string[] {
 }
 
 async function main(): Promise<void> {
-  const seconds = intEnv('BENCH_SECONDS', 30, 1, 3600);
+  const seconds = benchSeconds();
   const tickCount = intEnv('BENCH_TICKS', 10_000, 100, 1_000_000);
   const actionsPerTick = intEnv('BENCH_ACTIONS_PER_TICK', 30, 1, 200);
   const personaCount = intEnv('BENCH_PERSONAS', 20, 1, 500);
-  const workDir = mkdtempSync(join(tmpdir(), 'mana-bench-reports-'));
 
   // never seed a real database: with DATABASE_URL, a throwaway database on that server, dropped at the end
-  let embedded: EmbeddedPostgres | undefined;
-  let databaseUrl = process.env.DATABASE_URL;
-  let throwaway: { server: string; name: string } | undefined;
-  if (!databaseUrl) {
-    embedded = await EmbeddedPostgres.start(join(workDir, 'pgdata'));
-    databaseUrl = embedded.url;
-  } else {
-    const name = `mana_bench_reports_${Date.now()}_${process.pid}`;
-    const admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    throwaway = { server: databaseUrl, name };
-    const url = new URL(databaseUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-  }
-  const database = embedded ? 'embedded (PGlite, 1 connection)' : 'DATABASE_URL (throwaway database)';
-  process.stdout.write(
-    `bench:reports  ${tickCount} ticks × ${actionsPerTick} calls, ${personaCount} personas, ${seconds} s, database: ${database}\n`,
+  const db = await benchDatabase('reports', {
+    describe: { embedded: 'embedded (PGlite, 1 connection)', server: 'DATABASE_URL (throwaway database)' },
+  });
+  const database = db.description;
+  say(
+    `bench:reports  ${tickCount} ticks × ${actionsPerTick} calls, ${personaCount} personas, ${seconds} s, database: ${database}`,
   );
 
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let bench: BenchApp | undefined;
   try {
-    const port = await freePort();
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(workDir, 'data'),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      RUNNER_ENABLED: 'false',
-      RUNNER_DEMO: 'false',
-      AUTH_RATE_LIMIT_PER_IP: '1000000',
-      AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
-    });
-    app = await createApp(config, { url: databaseUrl, embedded: Boolean(embedded) });
-    await app.listen(port, '127.0.0.1');
-    const base = `http://127.0.0.1:${port}`;
-    const db = app.get(DataSource);
+    bench = await bootBenchApp(db);
+    const { app, base } = bench;
+    const ds = app.get(DataSource);
     const stamp = Date.now().toString(36);
 
     // ---- seed ------------------------------------------------------------------------------
     const seedStart = Date.now();
-    const adminEmail = `bench.admin.${stamp}@example.com`;
-    const adminPassword = `Bench-${stamp}-horse-admin`;
-    await app.get(UsersService).ensureAdmin(adminEmail, adminPassword);
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: adminEmail, password: adminPassword }),
-    });
-    if (login.status !== 200) throw new Error(`admin login failed: ${login.status}`);
-    const token = ((await login.json()) as { accessToken: string }).accessToken;
+    const token = await adminToken(bench);
     // persona rows straight into the tables: the bench measures reads, not sign-up
-    await db.query(
+    await ds.query(
       `INSERT INTO users (email, password_hash, name, kind, tier, email_verified)
        SELECT 'bench.p' || i || '.${stamp}@mana.test', 'not-a-hash', 'Bench persona ' || i, 'persona', 'founder', true
        FROM generate_series(1, $1) i`,
       [personaCount],
     );
-    await db.query(
+    await ds.query(
       `INSERT INTO personas (user_id, archetype, system_prompt, module_mix)
        SELECT id, 'solo-dev', 'A bench persona that exercises every module of the app.', '{"todo": 1}'::jsonb
        FROM users WHERE email LIKE 'bench.p%.${stamp}@mana.test'`,
@@ -168,7 +108,7 @@ async function main(): Promise<void> {
       'contacts.search',
       'spaces.list',
     ];
-    await db.query(
+    await ds.query(
       `INSERT INTO persona_ticks (persona_id, status, brain, started_at, finished_at, tool_calls,
                                   tokens_in, tokens_out, cost_usd)
        SELECT p.ids[1 + i % array_length(p.ids, 1)],
@@ -180,7 +120,7 @@ async function main(): Promise<void> {
              WHERE u.email LIKE 'bench.p%.${stamp}@mana.test') p`,
       [tickCount, actionsPerTick],
     );
-    await db.query(
+    await ds.query(
       `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, input_hash, result,
                                     error_kind, error_message, latency_ms, created_at)
        SELECT t.id || '-' || s || '-' || tool, t.persona_id, t.id, s, tool, split_part(tool, '.', 1), 'h',
@@ -195,7 +135,7 @@ async function main(): Promise<void> {
        ORDER BY t.started_at, s`,
       [actionsPerTick, tools, tools.length],
     );
-    await db.query(
+    await ds.query(
       `INSERT INTO persona_feedback (id, persona_id, tick_id, module, rating, notes, created_at)
        SELECT t.id || '-' || m, t.persona_id, t.id, m, 1 + abs(hashtext(t.id::text || m)) % 5,
               CASE WHEN abs(hashtext(m || t.id::text)) % 3 = 0 THEN NULL ELSE 'bench note' END,
@@ -205,18 +145,18 @@ async function main(): Promise<void> {
     );
     // what autovacuum does to append-only tables on its own (PostgreSQL 13+ vacuums after inserts):
     // statistics for the planner and the visibility map that index-only scans rely on
-    await db.query('VACUUM ANALYZE persona_ticks');
-    await db.query('VACUUM ANALYZE persona_actions');
-    await db.query('VACUUM ANALYZE persona_feedback');
-    const [{ ticks, actions, feedback }] = await db.query(
+    await ds.query('VACUUM ANALYZE persona_ticks');
+    await ds.query('VACUUM ANALYZE persona_actions');
+    await ds.query('VACUUM ANALYZE persona_feedback');
+    const [{ ticks, actions, feedback }] = await ds.query(
       `SELECT (SELECT count(*) FROM persona_ticks)::int AS ticks, (SELECT count(*) FROM persona_actions)::int AS actions,
               (SELECT count(*) FROM persona_feedback)::int AS feedback`,
     );
     const seedMs = Date.now() - seedStart;
-    process.stdout.write(`seeded ${ticks} ticks, ${actions} actions, ${feedback} ratings in ${seedMs} ms\n`);
+    say(`seeded ${ticks} ticks, ${actions} actions, ${feedback} ratings in ${seedMs} ms`);
 
     // ---- endpoints ---------------------------------------------------------------------------
-    const [{ persona_id: somePersona, id: someTick }] = await db.query(
+    const [{ persona_id: somePersona, id: someTick }] = await ds.query(
       `SELECT persona_id, id FROM persona_ticks ORDER BY started_at DESC LIMIT 1`,
     );
     const get = async (path: string): Promise<{ status: number; body: unknown; ms: number }> => {
@@ -284,43 +224,42 @@ async function main(): Promise<void> {
 
     const results = [];
     for (const [name, , budgeted] of endpoints) {
-      const sorted = [...(samples.get(name) ?? [])].sort((a, b) => a - b);
+      const latency = summarize(samples.get(name) ?? [], 1);
       const plans: string[] = [];
       for (const q of captured.get(name) ?? []) {
         if (!/^\s*(WITH|SELECT)/i.test(q.sql) || !/persona_/.test(q.sql)) continue;
         if (process.env.BENCH_EXPLAIN_ANALYZE === '1') {
           // the same session settings as ReportsRepository.read()
-          const rows: Array<{ 'QUERY PLAN': string }> = await db.transaction(async (m) => {
+          const rows: Array<{ 'QUERY PLAN': string }> = await ds.transaction(async (m) => {
             await m.query(`SET LOCAL jit = off`);
             await m.query(`SET LOCAL work_mem = '32MB'`);
             return m.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params);
           });
-          process.stdout.write(`--- ${name}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
+          say(`--- ${name}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
         }
-        const [row] = await db.query(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.params);
+        const [row] = await ds.query(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.params);
         const plan = (row['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0].Plan;
         plans.push(...scans(plan));
       }
       const figure = {
         endpoint: name,
         budgeted,
-        calls: sorted.length,
-        p50Ms: Math.round(percentile(sorted, 50) * 10) / 10,
-        p95Ms: Math.round(percentile(sorted, 95) * 10) / 10,
-        maxMs: Math.round((sorted[sorted.length - 1] ?? 0) * 10) / 10,
+        calls: latency.samples,
+        p50Ms: latency.p50Ms,
+        p95Ms: latency.p95Ms,
+        maxMs: latency.maxMs,
         scans: [...new Set(plans)],
         seqScans: [...new Set(plans.filter((p) => p.startsWith('Seq Scan')))],
       };
       results.push(figure);
-      process.stdout.write(
+      say(
         `${name.padEnd(22)} p50 ${String(figure.p50Ms).padStart(7)} ms   p95 ${String(figure.p95Ms).padStart(7)} ms   ` +
-          `max ${String(figure.maxMs).padStart(7)} ms ${budgeted ? ' ' : '*'} ${figure.seqScans.length ? `SEQ: ${figure.seqScans.join(', ')}` : 'indexes only'}\n`,
+          `max ${String(figure.maxMs).padStart(7)} ms ${budgeted ? ' ' : '*'} ${figure.seqScans.length ? `SEQ: ${figure.seqScans.join(', ')}` : 'indexes only'}`,
       );
     }
-    await app.close();
-    app = undefined;
+    await bench.close();
 
-    process.stdout.write('(* outside the p95 budget: year-long aggregates over the whole seeded history)\n');
+    say('(* outside the p95 budget: year-long aggregates over the whole seeded history)');
     const worst = results.filter((r) => r.budgeted).reduce((a, b) => (b.p95Ms > a.p95Ms ? b : a));
     const seqScans = results.filter((r) => r.seqScans.length > 0).map((r) => r.endpoint);
     const result = {
@@ -339,31 +278,16 @@ async function main(): Promise<void> {
       node: process.version,
       finishedAt: new Date().toISOString(),
     };
-    const out = join(process.cwd(), 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'reports.json'), `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(
+    writeResult('reports', result);
+    say(
       `bench:reports ${ticks} ticks / ${actions} actions: slowest default-view p95 ${worst.p95Ms} ms (${worst.endpoint}), ` +
         `target <= ${TARGET_P95_MS} ms: ${result.meetsTarget ? 'met' : 'NOT met'}; ` +
-        `seq scans: ${seqScans.length ? seqScans.join(', ') : 'none'}\n`,
+        `seq scans: ${seqScans.length ? seqScans.join(', ') : 'none'}`,
     );
   } finally {
-    await app?.close().catch(() => undefined);
-    await embedded?.stop();
-    if (throwaway) {
-      const admin = new pg.Client({ connectionString: throwaway.server });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${throwaway.name} WITH (FORCE)`);
-      await admin.end();
-    }
-    rmSync(workDir, { recursive: true, force: true });
+    await bench?.close().catch(() => undefined);
+    await db.drop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench:reports failed: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench('reports', main);

@@ -19,18 +19,11 @@
  * login's server time), and peak RSS (sampled every 100 ms; process maxRSS overall).
  * Writes bench/results/runner.json; the last line printed is a one-line summary.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HttpAdapterHost } from '@nestjs/core';
-import pg from 'pg';
 import type { Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { HealthContributors } from '../src/observability/health-contributors.js';
 import { MetricsService } from '../src/observability/metrics.service.js';
 import { derivePersonaPassword } from '../src/personas/persona-password.js';
@@ -39,6 +32,17 @@ import { BrainSelector } from '../src/runner/brains/brain.selector.js';
 import { PersonaClaimsRepository } from '../src/runner/persona-claims.repository.js';
 import { RunnerService } from '../src/runner/runner.service.js';
 import { TickPipeline } from '../src/runner/tick.pipeline.js';
+import {
+  benchDatabase,
+  benchSeconds,
+  bootBenchApp,
+  intEnv,
+  loadAverage,
+  round,
+  runBench,
+  say,
+  writeResult,
+} from './bench-support.js';
 
 const LEVELS = [2, 4, 8];
 const ARCHETYPES = [
@@ -60,31 +64,7 @@ const PROMPT =
   'You are a synthetic benchmark persona. You plan your day, write short notes, keep a habit or two ' +
   'and rate every module you used honestly at the end of each session.';
 
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return n;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
-const say = (text: string) => process.stdout.write(`${text}\n`);
 
 /** Seconds the server spent in requests matching `route` and `methods` (histogram sums). */
 async function serverSeconds(metrics: MetricsService, route: string, methods: string[]): Promise<number> {
@@ -103,68 +83,31 @@ async function serverSeconds(metrics: MetricsService, route: string, methods: st
 }
 
 async function main(): Promise<void> {
-  const seconds = intEnv('BENCH_SECONDS', 30, 1, 3600);
+  const seconds = benchSeconds();
   const personaCount = intEnv('BENCH_PERSONAS', 200, 1, 10_000);
-  const workDir = mkdtempSync(join(tmpdir(), 'mana-bench-runner-'));
-
-  let embedded: EmbeddedPostgres | undefined;
-  let dbUrl: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  const serverUrl = process.env.DATABASE_URL;
-  if (serverUrl) {
-    const name = `mana_bench_runner_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    dbUrl = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    embedded = await EmbeddedPostgres.start(join(workDir, 'pgdata'));
-    dbUrl = embedded.url;
-  }
-  const database = embedded
-    ? 'embedded (PGlite in a temp dir, 1 connection: every statement of every tick shares it)'
-    : 'PostgreSQL (dedicated database on DATABASE_URL’s server)';
-  const load = loadavg().map((n) => round(n));
+  const db = await benchDatabase('runner', {
+    describe: {
+      embedded: 'embedded (PGlite in a temp dir, 1 connection: every statement of every tick shares it)',
+      server: 'PostgreSQL (dedicated database on DATABASE_URL’s server)',
+    },
+  });
+  const database = db.description;
+  const load = loadAverage();
   say(
     `bench:runner  ${personaCount} personas, scripted brain, concurrency ${LEVELS.join('/')}, ≤ ${seconds} s each`,
   );
   say(`  database: ${database}; machine load average ${load.join(' / ')}`);
 
   try {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(workDir, 'data'),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      RUNNER_ENABLED: 'false',
-      RUNNER_DEMO: 'false',
-      PERSONA_BRAIN: 'scripted',
-      AUTH_RATE_LIMIT_PER_IP: '1000000',
-      AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
-      TOOL_RATE_LIMIT: '1000000',
-    };
-    const config = loadConfig(env);
-    const app = await createApp(config, { url: dbUrl, embedded: Boolean(embedded) });
-    await app.listen(port, '127.0.0.1');
+    const bench = await bootBenchApp(db, { PERSONA_BRAIN: 'scripted', TOOL_RATE_LIMIT: '1000000' });
+    const { app, config, env } = bench;
     const ds = app.get(DataSource);
     const metrics = app.get(MetricsService);
     try {
       const setupStarted = performance.now();
       const personas = app.get(PersonasService);
       const ids: string[] = [];
-      const batch = embedded ? 4 : 8;
+      const batch = db.embedded ? 4 : 8;
       for (let i = 0; i < personaCount; i += batch) {
         const made = await Promise.all(
           Array.from({ length: Math.min(batch, personaCount - i) }, async (_, j) => {
@@ -271,9 +214,7 @@ async function main(): Promise<void> {
         node: process.version,
         finishedAt: new Date().toISOString(),
       };
-      const out = join(process.cwd(), 'bench', 'results');
-      mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, 'runner.json'), `${JSON.stringify(result, null, 2)}\n`);
+      writeResult('runner', result);
       say(
         `bench:runner ${ids.length} personas: ` +
           levels
@@ -285,18 +226,11 @@ async function main(): Promise<void> {
           `; max RSS ${maxRssMb} MB → bench/results/runner.json`,
       );
     } finally {
-      await app.close();
+      await bench.close();
     }
   } finally {
-    await embedded?.stop();
-    await dropDatabase?.();
-    rmSync(workDir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:runner failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBench('runner', main);

@@ -29,6 +29,6 @@ export class DashboardController {
     if (!asset) throw new NotFoundException(`No dashboard file named ${JSON.stringify(name.slice(0, 80))}`);
     res.setHeader('Content-Type', asset.contentType);
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(asset.path);
+    res.sendFile(asset.path, { dotfiles: 'allow' });
   }
 }
