@@ -4,7 +4,7 @@ import { ServiceKeyOnly } from '../auth/auth.decorators.js';
 import { PersonasService } from './personas.service.js';
 import { personaIdPipe } from './persona-id.pipe.js';
 import {
-  DueQueryDto,
+  LimitQueryDto,
   DuePersonaDto,
   RecordActionsDto,
   RecordFeedbackDto,
@@ -21,7 +21,7 @@ export class PersonasInternalController {
 
   @Get('due')
   @ApiOkResponse({ type: [DuePersonaDto] })
-  async due(@Query() query: DueQueryDto): Promise<{ items: DuePersonaDto[] }> {
+  async due(@Query() query: LimitQueryDto): Promise<{ items: DuePersonaDto[] }> {
     return { items: await this.personas.dueNow(query.limit) };
   }
 

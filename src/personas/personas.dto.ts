@@ -75,30 +75,23 @@ export class UpsertPersonaDto {
   timezone?: string;
 }
 
-export class ListPersonasQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+/** `?limit=` of a bounded list (1–200); each endpoint applies its own default. */
+export class LimitQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, description: 'default 50 for the list, 20 for /due' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 200' })
   @Min(1, { message: 'limit must be an integer from 1 to 200' })
   @Max(200, { message: 'limit must be an integer from 1 to 200' })
   limit?: number;
+}
 
+export class ListPersonasQueryDto extends LimitQueryDto {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   cursor?: string;
-}
-
-export class DueQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 200' })
-  @Min(1, { message: 'limit must be an integer from 1 to 200' })
-  @Max(200, { message: 'limit must be an integer from 1 to 200' })
-  limit?: number;
 }
 
 /** Documentation of one action row; rows are validated by the service (see persona-records.ts). */

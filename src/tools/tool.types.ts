@@ -88,3 +88,6 @@ export type ToolCallOutcome =
       message: string;
       warnings: ToolWarning[];
     };
+
+/** The parsed input type of a tool's zod schema, for handler signatures: `ToolInput<typeof createNoteInput>`. */
+export type ToolInput<S extends z.ZodType> = z.infer<S>;

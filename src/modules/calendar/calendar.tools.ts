@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { CalendarService } from './calendar.service.js';
 import { createEventInput, eventListOutput, eventResultOutput, listEventsInput } from './calendar.schemas.js';
-
-type In<S extends z.ZodType> = z.infer<S>;
 
 /** The calendar tools. Title, description and location are stored encrypted with the space key. */
 @Injectable()
@@ -22,7 +19,7 @@ export class CalendarTools {
     input: createEventInput,
     output: eventResultOutput,
   })
-  async createEvent(input: In<typeof createEventInput>, ctx: ToolContext) {
+  async createEvent(input: ToolInput<typeof createEventInput>, ctx: ToolContext) {
     return { event: await this.calendar.create(ctx, input) };
   }
 
@@ -35,7 +32,7 @@ export class CalendarTools {
     input: listEventsInput,
     output: eventListOutput,
   })
-  listEvents(input: In<typeof listEventsInput>, ctx: ToolContext) {
+  listEvents(input: ToolInput<typeof listEventsInput>, ctx: ToolContext) {
     return this.calendar.list(ctx, input);
   }
 }

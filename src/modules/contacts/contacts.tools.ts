@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { ContactsService } from './contacts.service.js';
 import {
   CONTACTS_SEARCH_WINDOW,
@@ -10,8 +9,6 @@ import {
   createContactInput,
   searchContactsInput,
 } from './contacts.schemas.js';
-
-type In<S extends z.ZodType> = z.infer<S>;
 
 /** The contacts tools. Name, email, phone and notes are stored encrypted with the space key. */
 @Injectable()
@@ -27,7 +24,7 @@ export class ContactsTools {
     input: createContactInput,
     output: contactResultOutput,
   })
-  async create(input: In<typeof createContactInput>, ctx: ToolContext) {
+  async create(input: ToolInput<typeof createContactInput>, ctx: ToolContext) {
     return { contact: await this.contacts.create(ctx, input) };
   }
 
@@ -40,7 +37,7 @@ export class ContactsTools {
     input: searchContactsInput,
     output: contactSearchOutput,
   })
-  search(input: In<typeof searchContactsInput>, ctx: ToolContext) {
+  search(input: ToolInput<typeof searchContactsInput>, ctx: ToolContext) {
     return this.contacts.search(ctx, input);
   }
 }

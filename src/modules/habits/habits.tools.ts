@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { HabitsService } from './habits.service.js';
 import {
   archiveHabitInput,
@@ -18,8 +17,6 @@ import {
   updateHabitInput,
 } from './habits.schemas.js';
 
-type In<S extends z.ZodType> = z.infer<S>;
-
 /** The habits tools (plaintext: they keep working in zero-knowledge mode). */
 @Injectable()
 export class HabitsTools {
@@ -35,7 +32,7 @@ export class HabitsTools {
     input: createHabitInput,
     output: habitResultOutput,
   })
-  async create(input: In<typeof createHabitInput>, ctx: ToolContext) {
+  async create(input: ToolInput<typeof createHabitInput>, ctx: ToolContext) {
     return { habit: await this.habits.create(ctx, input) };
   }
 
@@ -48,7 +45,7 @@ export class HabitsTools {
     input: listHabitsInput,
     output: habitListOutput,
   })
-  async list(input: In<typeof listHabitsInput>, ctx: ToolContext) {
+  async list(input: ToolInput<typeof listHabitsInput>, ctx: ToolContext) {
     const items = await this.habits.list(ctx, input);
     return { items, count: items.length };
   }
@@ -62,7 +59,7 @@ export class HabitsTools {
     input: updateHabitInput,
     output: habitResultOutput,
   })
-  async update(input: In<typeof updateHabitInput>, ctx: ToolContext) {
+  async update(input: ToolInput<typeof updateHabitInput>, ctx: ToolContext) {
     return { habit: await this.habits.update(ctx, input) };
   }
 
@@ -75,7 +72,7 @@ export class HabitsTools {
     input: archiveHabitInput,
     output: habitResultOutput,
   })
-  async archive(input: In<typeof archiveHabitInput>, ctx: ToolContext) {
+  async archive(input: ToolInput<typeof archiveHabitInput>, ctx: ToolContext) {
     return { habit: await this.habits.archive(ctx, input) };
   }
 
@@ -89,7 +86,7 @@ export class HabitsTools {
     input: logHabitInput,
     output: habitLogOutput,
   })
-  log(input: In<typeof logHabitInput>, ctx: ToolContext) {
+  log(input: ToolInput<typeof logHabitInput>, ctx: ToolContext) {
     return this.habits.log(ctx, input);
   }
 
@@ -102,7 +99,7 @@ export class HabitsTools {
     input: recentLogsInput,
     output: recentLogsOutput,
   })
-  recentLogs(input: In<typeof recentLogsInput>, ctx: ToolContext) {
+  recentLogs(input: ToolInput<typeof recentLogsInput>, ctx: ToolContext) {
     return this.habits.recentLogs(ctx, input);
   }
 
@@ -115,7 +112,7 @@ export class HabitsTools {
     input: deleteHabitInput,
     output: deletedOutput,
   })
-  delete(input: In<typeof deleteHabitInput>, ctx: ToolContext) {
+  delete(input: ToolInput<typeof deleteHabitInput>, ctx: ToolContext) {
     return this.habits.delete(ctx, input.id);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { JournalService } from './journal.service.js';
 import {
   addJournalInput,
@@ -9,8 +8,6 @@ import {
   journalResultOutput,
   listJournalInput,
 } from './journal.schemas.js';
-
-type In<S extends z.ZodType> = z.infer<S>;
 
 /** The journal tools. Title and content are stored encrypted with the space key. */
 @Injectable()
@@ -27,7 +24,7 @@ export class JournalTools {
     input: addJournalInput,
     output: journalResultOutput,
   })
-  async add(input: In<typeof addJournalInput>, ctx: ToolContext) {
+  async add(input: ToolInput<typeof addJournalInput>, ctx: ToolContext) {
     return { entry: await this.journal.add(ctx, input) };
   }
 
@@ -40,7 +37,7 @@ export class JournalTools {
     input: listJournalInput,
     output: journalListOutput,
   })
-  async list(input: In<typeof listJournalInput>, ctx: ToolContext) {
+  async list(input: ToolInput<typeof listJournalInput>, ctx: ToolContext) {
     const items = await this.journal.list(ctx, input);
     return { items, count: items.length };
   }

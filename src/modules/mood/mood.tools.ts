@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { MoodService } from './mood.service.js';
 import { logMoodInput, moodRecentOutput, moodResultOutput, recentMoodInput } from './mood.schemas.js';
-
-type In<S extends z.ZodType> = z.infer<S>;
 
 /** The mood tools. Notes are stored encrypted with the space key. */
 @Injectable()
@@ -21,7 +18,7 @@ export class MoodTools {
     input: logMoodInput,
     output: moodResultOutput,
   })
-  async log(input: In<typeof logMoodInput>, ctx: ToolContext) {
+  async log(input: ToolInput<typeof logMoodInput>, ctx: ToolContext) {
     return { entry: await this.mood.log(ctx, input) };
   }
 
@@ -34,7 +31,7 @@ export class MoodTools {
     input: recentMoodInput,
     output: moodRecentOutput,
   })
-  recent(input: In<typeof recentMoodInput>, ctx: ToolContext) {
+  recent(input: ToolInput<typeof recentMoodInput>, ctx: ToolContext) {
     return this.mood.recent(ctx, input);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { NotesService } from './notes.service.js';
 import {
   NOTES_SEARCH_WINDOW,
@@ -14,8 +13,6 @@ import {
   searchNotesInput,
   updateNoteInput,
 } from './notes.schemas.js';
-
-type In<S extends z.ZodType> = z.infer<S>;
 
 /** The notes tools. Title and content are stored encrypted with the space key. */
 @Injectable()
@@ -31,7 +28,7 @@ export class NotesTools {
     input: createNoteInput,
     output: noteResultOutput,
   })
-  async create(input: In<typeof createNoteInput>, ctx: ToolContext) {
+  async create(input: ToolInput<typeof createNoteInput>, ctx: ToolContext) {
     return { note: await this.notes.create(ctx, input) };
   }
 
@@ -44,7 +41,7 @@ export class NotesTools {
     input: searchNotesInput,
     output: noteSearchOutput,
   })
-  search(input: In<typeof searchNotesInput>, ctx: ToolContext) {
+  search(input: ToolInput<typeof searchNotesInput>, ctx: ToolContext) {
     return this.notes.search(ctx, input);
   }
 
@@ -57,7 +54,7 @@ export class NotesTools {
     input: updateNoteInput,
     output: noteResultOutput,
   })
-  async update(input: In<typeof updateNoteInput>, ctx: ToolContext) {
+  async update(input: ToolInput<typeof updateNoteInput>, ctx: ToolContext) {
     return { note: await this.notes.update(ctx, input) };
   }
 
@@ -70,7 +67,7 @@ export class NotesTools {
     input: archiveNoteInput,
     output: noteResultOutput,
   })
-  async archive(input: In<typeof archiveNoteInput>, ctx: ToolContext) {
+  async archive(input: ToolInput<typeof archiveNoteInput>, ctx: ToolContext) {
     return { note: await this.notes.archive(ctx, input) };
   }
 
@@ -83,7 +80,7 @@ export class NotesTools {
     input: deleteNoteInput,
     output: noteDeletedOutput,
   })
-  delete(input: In<typeof deleteNoteInput>, ctx: ToolContext) {
+  delete(input: ToolInput<typeof deleteNoteInput>, ctx: ToolContext) {
     return this.notes.delete(ctx, input.id);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
 import { TodoService } from './todo.service.js';
 import {
   completeTaskInput,
@@ -13,8 +12,6 @@ import {
   taskResultOutput,
   updateTaskInput,
 } from './todo.schemas.js';
-
-type In<S extends z.ZodType> = z.infer<S>;
 
 /** The to-do tools. Titles, descriptions and subtasks are stored encrypted with the space key. */
 @Injectable()
@@ -31,7 +28,7 @@ export class TodoTools {
     input: createTaskInput,
     output: taskResultOutput,
   })
-  async create(input: In<typeof createTaskInput>, ctx: ToolContext) {
+  async create(input: ToolInput<typeof createTaskInput>, ctx: ToolContext) {
     return { task: await this.todo.create(ctx, input) };
   }
 
@@ -44,7 +41,7 @@ export class TodoTools {
     input: listTasksInput,
     output: taskListOutput,
   })
-  async list(input: In<typeof listTasksInput>, ctx: ToolContext) {
+  async list(input: ToolInput<typeof listTasksInput>, ctx: ToolContext) {
     const items = await this.todo.list(ctx, input);
     return { items, count: items.length };
   }
@@ -58,7 +55,7 @@ export class TodoTools {
     input: completeTaskInput,
     output: taskResultOutput,
   })
-  async complete(input: In<typeof completeTaskInput>, ctx: ToolContext) {
+  async complete(input: ToolInput<typeof completeTaskInput>, ctx: ToolContext) {
     return { task: await this.todo.complete(ctx, input.id) };
   }
 
@@ -71,7 +68,7 @@ export class TodoTools {
     input: updateTaskInput,
     output: taskResultOutput,
   })
-  async update(input: In<typeof updateTaskInput>, ctx: ToolContext) {
+  async update(input: ToolInput<typeof updateTaskInput>, ctx: ToolContext) {
     return { task: await this.todo.update(ctx, input) };
   }
 
@@ -84,7 +81,7 @@ export class TodoTools {
     input: deleteTaskInput,
     output: taskDeletedOutput,
   })
-  delete(input: In<typeof deleteTaskInput>, ctx: ToolContext) {
+  delete(input: ToolInput<typeof deleteTaskInput>, ctx: ToolContext) {
     return this.todo.delete(ctx, input.id);
   }
 }
