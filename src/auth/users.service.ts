@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
+import { AuthUserCache } from './auth-user.cache.js';
 import { PasswordHasher } from './password-hasher.js';
 import { passwordWeakness } from './password-policy.js';
 import { UserEntity } from './user.entity.js';
@@ -23,12 +25,16 @@ export function toAuthUser(user: UserEntity): AuthUser {
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
+  private readonly authUsers: AuthUserCache;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     @Inject(UserLifecycleHooks) private readonly hooks: UserLifecycleHooks,
-  ) {}
+    @Inject(AppConfig) config: AppConfig,
+  ) {
+    this.authUsers = new AuthUserCache(config.authUserCacheMs);
+  }
 
   /**
    * Creates the user and, through the lifecycle hooks, their personal space, in one transaction.
@@ -68,10 +74,16 @@ export class UsersService {
     return manager.getRepository(UserEntity).findOne({ where: { id } });
   }
 
+  /**
+   * The account a token's `sub` names, if it exists and is not disabled. Read at most once per
+   * AUTH_USER_CACHE_MS; every write below that changes what this returns forgets the account first.
+   */
   async findActiveAuthUser(id: string): Promise<AuthUser | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const user = await this.findById(id);
-    return user && !user.disabledAt ? toAuthUser(user) : undefined;
+    return this.authUsers.get(id.toLowerCase(), async () => {
+      const user = await this.findById(id);
+      return user && !user.disabledAt ? toAuthUser(user) : undefined;
+    });
   }
 
   async verifyPassword(user: UserEntity, password: string): Promise<boolean> {
@@ -111,6 +123,7 @@ export class UsersService {
         `This email belongs to an existing ${kind} account; it cannot be turned into a persona`,
       );
     }
+    this.authUsers.forget(userId);
     await manager
       .getRepository(UserEntity)
       .update({ id: userId }, { kind: 'persona', tier: 'founder', emailVerified: true });
@@ -129,6 +142,7 @@ export class UsersService {
           );
         }
         if (existing.role !== 'admin') {
+          this.authUsers.forget(existing.id);
           await m.getRepository(UserEntity).update({ id: existing.id }, { role: 'admin' });
           this.logger.log(`promoted ${email} to admin`);
         }
@@ -160,6 +174,7 @@ export class UsersService {
 
   /** Deletes the account; every row that references it cascades (tokens, memberships, persona rows). */
   async hardDelete(userId: string, manager: EntityManager): Promise<void> {
+    this.authUsers.forget(userId);
     await manager.getRepository(UserEntity).delete({ id: userId });
   }
 
@@ -168,6 +183,7 @@ export class UsersService {
   }
 
   async disable(userId: string): Promise<void> {
+    this.authUsers.forget(userId);
     await this.dataSource.getRepository(UserEntity).update({ id: userId }, { disabledAt: new Date() });
   }
 }

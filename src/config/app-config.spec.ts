@@ -167,6 +167,7 @@ describe(loadConfig.name, () => {
         jwtAudience: 'mana',
         jwtTtlSeconds: 900,
         refreshTtlSeconds: 30 * 86_400,
+        authUserCacheMs: 2000,
         authRateLimitPerIp: 300,
         authRateLimitPerEmail: 20,
         authRateWindowMs: 60_000,

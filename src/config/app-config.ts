@@ -28,6 +28,8 @@ export class AppConfig {
   readonly jwtAudience!: string;
   readonly jwtTtlSeconds!: number;
   readonly refreshTtlSeconds!: number;
+  /** How long an instance trusts its last read of an account (0: read it on every request). */
+  readonly authUserCacheMs!: number;
 
   readonly serviceKey!: string;
   /** 32-byte key-encryption key for the per-space data keys. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     jwtAudience: r.string('JWT_AUDIENCE', 'mana'),
     jwtTtlSeconds: r.duration('JWT_TTL', '15m', 30, 86_400),
     refreshTtlSeconds: r.duration('REFRESH_TOKEN_TTL', '30d', 300, 365 * 86_400),
+    authUserCacheMs: r.int('AUTH_USER_CACHE_MS', 2000, 0, 60_000),
     serviceKey: serviceKey ?? '',
     masterKek: masterKek ?? Buffer.alloc(32),
     adminEmail,

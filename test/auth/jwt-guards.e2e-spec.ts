@@ -2,7 +2,9 @@ import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JwtAuthGuard } from '../../src/auth/jwt-auth.guard.js';
+import { UsersService } from '../../src/auth/users.service.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
@@ -148,6 +150,60 @@ describe(JwtAuthGuard.name, () => {
       const token = await craft({ role: 'admin' });
       const res = await http(t.url, 'GET', '/test-probe/admin', { token });
       expect(res.status).toBe(403);
+    });
+  });
+
+  describe('what is remembered between requests', () => {
+    it('should refuse a token once it expires although it was verified before', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = await craft({}, { exp });
+      expect((await http(t.url, 'GET', ME, { token })).status).toBe(200);
+      await sleep(exp * 1000 - Date.now() + 50);
+      expectUnauthorized(await http(t.url, 'GET', ME, { token }), /expired/);
+    });
+
+    it('should check the signature of any other text, even one character away from a verified token', async () => {
+      const token = await craft();
+      expect((await http(t.url, 'GET', ME, { token })).status).toBe(200);
+      // a character well inside the signature (the last one also holds unused padding bits)
+      const at = token.length - 10;
+      const flipped = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+      expectUnauthorized(await http(t.url, 'GET', ME, { token: flipped }), /signature/);
+      const [header, , signature] = token.split('.');
+      const otherClaims = b64url({
+        sub: user.id,
+        role: 'admin',
+        iss: t.config.jwtIssuer,
+        aud: t.config.jwtAudience,
+        exp: Math.floor(Date.now() / 1000) + 600,
+      });
+      expectUnauthorized(
+        await http(t.url, 'GET', ME, { token: `${header}.${otherClaims}.${signature}` }),
+        /signature/,
+      );
+    });
+
+    it('should apply a promotion made through the app at the next request', async () => {
+      const someone = await registerUser(t);
+      const probe = () => http(t.url, 'GET', '/test-probe/admin', { token: someone.accessToken });
+      expect((await probe()).status).toBe(403);
+      await t.app.get(UsersService).ensureAdmin(someone.email, someone.password);
+      expect((await probe()).status).toBe(200);
+    });
+
+    it('should apply an account change made outside this instance within AUTH_USER_CACHE_MS', async () => {
+      const someone = await registerUser(t);
+      expect((await http(t.url, 'GET', ME, { token: someone.accessToken })).status).toBe(200);
+      // another instance (or an operator in psql) disables the account: this instance has no hook
+      await t.dataSource.query(`UPDATE users SET disabled_at = now() WHERE id = $1`, [someone.id]);
+      const changedAt = Date.now();
+      let res = await http(t.url, 'GET', ME, { token: someone.accessToken });
+      while (res.status === 200 && Date.now() - changedAt < t.config.authUserCacheMs + 2000) {
+        await sleep(100);
+        res = await http(t.url, 'GET', ME, { token: someone.accessToken });
+      }
+      expectUnauthorized(res, /disabled or no longer exists/);
+      expect(Date.now() - changedAt).toBeLessThanOrEqual(t.config.authUserCacheMs + 500);
     });
   });
 
