@@ -14,6 +14,7 @@ import { TextSafetyPipe } from './common/text-safety.pipe.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { authRateLimiters } from './auth/auth-rate-limit.js';
 import { requestIdMiddleware } from './observability/logger.options.js';
+import { McpHttpHandler } from './tools/mcp/mcp-http.handler.js';
 
 export interface CreateAppOptions {
   /** Modules mounted after the app's own (tests use it for probe controllers). */
@@ -52,6 +53,8 @@ export async function createApp(
     }),
   );
   app.use(app.get(MetricsService).httpMiddleware());
+  // /mcp is served here, ahead of the body parser and Nest's router: one request per tool call
+  app.use('/mcp', app.get(McpHttpHandler).middleware);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(['/api/v1/auth/login', '/api/v1/auth/register'], ...authRateLimiters(config));
   app.useGlobalPipes(

@@ -12,6 +12,7 @@ import { ServiceKeyGuard } from './service-key.guard.js';
 import { AdminGuard } from './admin.guard.js';
 import { UserLifecycleHooks } from './user-lifecycle.hooks.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
+import { RequestAuthenticator } from './request-authenticator.js';
 
 @Module({
   imports: [PassportModule],
@@ -26,6 +27,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service.js';
     AdminGuard,
     UserLifecycleHooks,
     AdminBootstrapService,
+    RequestAuthenticator,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [
@@ -36,6 +38,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service.js';
     ServiceKeyGuard,
     AdminGuard,
     AdminBootstrapService,
+    RequestAuthenticator,
   ],
 })
 export class AuthModule {}

@@ -19,11 +19,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    // err comes from validate() (e.g. the database is down): not a token problem, let the filter map it
-    if (err) throw err;
-    if (!user) throw new UnauthorizedException(describeTokenProblem(info, user));
-    return user;
+    return authenticatedUser(err, user, info);
   }
+}
+
+/** passport's (err, user, info) answer as the user, or the exception to answer with. */
+export function authenticatedUser<T>(err: unknown, user: T, info: unknown): T {
+  // err comes from validate() (e.g. the database is down): not a token problem, let the filter map it
+  if (err) throw err;
+  if (!user) throw new UnauthorizedException(describeTokenProblem(info, user));
+  return user;
 }
 
 /** Turns passport-jwt's terse reasons into messages that tell the caller what to fix. */

@@ -34,14 +34,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request>();
+    this.send(ctx.getRequest<Request>(), ctx.getResponse<Response>(), exception);
+  }
+
+  /** Answers `exception` on `res`; also used by handlers mounted outside Nest's router (/mcp). */
+  send(req: Request, res: Response, exception: unknown): void {
     const body = this.toBody(exception);
     body.requestId = req.id === undefined ? undefined : String(req.id);
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId: body.requestId },
-        `unhandled error on ${req.method} ${req.path}`,
+        `unhandled error on ${req.method} ${req.baseUrl}${req.path}`,
       );
     }
     if (res.headersSent) {

@@ -55,7 +55,11 @@ export class MetricsService {
         // nestjs-pino mounts its middleware on this catch-all pattern: a request no controller
         // matched is left carrying it
         if (routePath === CATCH_ALL_MIDDLEWARE_ROUTE) routePath = undefined;
-        const route = routePath ? `${req.baseUrl}${routePath}` : req.path === '/mcp' ? '/mcp' : 'unmatched';
+        const route = routePath
+          ? `${req.baseUrl}${routePath}`
+          : req.baseUrl === '/mcp' && req.path === '/'
+            ? '/mcp' // served by McpHttpHandler, outside Nest's router
+            : 'unmatched';
         this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
         end({ method: req.method, route });
       });

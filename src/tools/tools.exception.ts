@@ -8,6 +8,7 @@ export enum ToolsErrorCode {
   SESSION_FORBIDDEN = 'MCP_SESSION_FORBIDDEN',
   ORIGIN_FORBIDDEN = 'MCP_ORIGIN_FORBIDDEN',
   HOST_FORBIDDEN = 'MCP_HOST_FORBIDDEN',
+  METHOD_NOT_ALLOWED = 'MCP_METHOD_NOT_ALLOWED',
 }
 
 const STATUS: Record<ToolsErrorCode, number> = {
@@ -18,6 +19,7 @@ const STATUS: Record<ToolsErrorCode, number> = {
   MCP_SESSION_FORBIDDEN: 403,
   MCP_ORIGIN_FORBIDDEN: 403,
   MCP_HOST_FORBIDDEN: 403,
+  MCP_METHOD_NOT_ALLOWED: 405,
 };
 
 /** HTTP-level refusals of the tools layer (the /mcp gateway and the active-space check). */

@@ -179,6 +179,62 @@ describe('McpGateway sessions', () => {
     });
   });
 
+  describe('the HTTP edge of /mcp', () => {
+    /** One request with a body sent exactly as given. */
+    const send = (method: string, body?: string, token?: string) =>
+      fetch(`${t.url}/mcp`, {
+        method,
+        headers: {
+          accept: 'application/json, text/event-stream',
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body,
+      });
+
+    it('should answer 405 naming the supported methods to any other method', async () => {
+      for (const method of ['PUT', 'PATCH']) {
+        const res = await send(method, '{}', alice.accessToken);
+        expect(res.status).toBe(405);
+        expect(res.headers.get('allow')).toBe('GET, POST, DELETE');
+        const body = (await res.json()) as Record<string, unknown>;
+        expect(body).toEqual({
+          statusCode: 405,
+          error: 'Method Not Allowed',
+          message: expect.stringMatching(/not supported on \/mcp: use POST .* GET .* DELETE/),
+          requestId: res.headers.get('x-request-id'),
+        });
+      }
+    });
+
+    it('should answer 400 to malformed JSON and 413 to a body over BODY_LIMIT, before authentication', async () => {
+      const malformed = await send('POST', '{"jsonrpc": "2.0", ', alice.accessToken);
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toMatchObject({ message: 'Request body is not valid JSON' });
+      const huge = await send('POST', JSON.stringify({ pad: 'x'.repeat(1_100_000) }));
+      expect(huge.status).toBe(413);
+      expect(await huge.json()).toMatchObject({ message: 'Request body is larger than the limit' });
+    });
+
+    it('should carry the request id and the security headers of every other route', async () => {
+      const res = await send('POST', JSON.stringify(initializeMessage()), alice.accessToken);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]+$/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      await res.body?.cancel();
+    });
+
+    it('should count /mcp requests under the route "/mcp" and leave paths below it to the router (404)', async () => {
+      const below = await http(t.url, 'POST', '/mcp/extra', { token: alice.accessToken, body: {} });
+      expect(below.status).toBe(404);
+      await rawMcp(t, 'POST', { body: initializeMessage() });
+      const text = (await http(t.url, 'GET', '/metrics')).text;
+      expect(text).toMatch(/http_requests_total\{method="POST",route="\/mcp",status="401"\} \d+/);
+      expect(text).toMatch(/http_requests_total\{method="POST",route="\/mcp",status="200"\} \d+/);
+      expect(text).not.toMatch(/route="\/mcp\/extra"/);
+    });
+  });
+
   describe('session ownership', () => {
     it("should answer 403 to another user's POST, GET and DELETE and leave the owner's session working", async () => {
       const owner = await connectMcp(t, { token: alice.accessToken });

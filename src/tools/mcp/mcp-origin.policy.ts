@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../../config/app-config.js';
 import { ToolsErrorCode, ToolsException } from '../tools.exception.js';
 
@@ -10,7 +9,7 @@ import { ToolsErrorCode, ToolsException } from '../tools.exception.js';
  * are not browsers send no Origin and are let through). `*` in a list allows any value.
  */
 @Injectable()
-export class McpOriginMiddleware implements NestMiddleware {
+export class McpOriginPolicy {
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
 
@@ -19,7 +18,8 @@ export class McpOriginMiddleware implements NestMiddleware {
     this.origins = new Set(config.mcpAllowedOrigins.map((o) => o.toLowerCase().replace(/\/+$/, '')));
   }
 
-  use(req: Request, _res: Response, next: NextFunction): void {
+  /** Throws the 403 to answer when the request's Host or Origin is not allowed. */
+  assertAllowed(req: IncomingMessage): void {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!this.hosts.has('*') && !this.hosts.has(host)) {
       throw new ToolsException(
@@ -34,6 +34,5 @@ export class McpOriginMiddleware implements NestMiddleware {
         `Origin "${origin.slice(0, 100)}" is not allowed for /mcp (MCP_ALLOWED_ORIGINS)`,
       );
     }
-    next();
   }
 }
