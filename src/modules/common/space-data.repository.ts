@@ -2,12 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
-import type { EntityManager, FindOptionsOrder, FindOptionsWhere } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { QueryRunner } from 'typeorm';
 import { EntityCipher } from '../../crypto/entity-cipher.service.js';
 import type { Decrypted, EntityClass } from '../../crypto/entity-cipher.service.js';
 import type { ToolContext } from '../../tools/tool.types.js';
 import type { SpaceScopedEntity } from './space-scoped.entity.js';
+import { SpaceTable } from './space-table.js';
+import type { FindInSpace, Sql } from './space-table.js';
+
+export type { FindInSpace } from './space-table.js';
 
 /** What the repository needs from a tool call: the active space, the actor, and the space key on demand. */
 export type SpaceScope = Pick<ToolContext, 'spaceId' | 'spaceKey'> & { user: { id: string } };
@@ -15,20 +18,23 @@ export type SpaceScope = Pick<ToolContext, 'spaceId' | 'spaceKey'> & { user: { i
 /** The values a caller may set; id, space and actor columns are the repository's. */
 export type WritableFields<T> = Omit<Partial<T>, keyof SpaceScopedEntity | 'updatedAt'>;
 
-export interface FindInSpace<T> {
-  where?: FindOptionsWhere<T>;
-  order?: FindOptionsOrder<T>;
-  take?: number;
+/** Rows and affected-row count of one statement. */
+interface Outcome {
+  rows: Array<Record<string, unknown>>;
+  affected: number;
 }
 
 /**
- * The one door to space-scoped app tables. Every query is pinned to the caller's active space
- * (`WHERE id = … AND space_id = …`), actor columns are stamped, and the entity's @EncryptedColumn
- * fields are encrypted on write and decrypted on read (the space key is fetched only for entities
- * that have such fields, so plaintext tools keep working for zero-knowledge users).
+ * The one door to space-scoped app tables. Every statement is pinned to the caller's active space
+ * (`WHERE id = … AND space_id = …`, see SpaceTable), actor columns are stamped, and the entity's
+ * @EncryptedColumn fields are encrypted on write and decrypted on read (the space key is fetched only
+ * for entities that have such fields, so plaintext tools keep working for zero-knowledge users).
+ * Each operation is one statement (writes return the row with RETURNING).
  */
 @Injectable()
 export class SpaceDataRepository {
+  private readonly tables = new Map<EntityClass<unknown>, SpaceTable>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EntityCipher) private readonly cipher: EntityCipher,
@@ -50,6 +56,7 @@ export class SpaceDataRepository {
     values: WritableFields<T>,
     options: { position?: boolean } = {},
   ): Promise<Decrypted<T>> {
+    const table = this.table(entity);
     const id = randomUUID();
     const key = await this.keyFor(entity, scope);
     const plain = {
@@ -59,13 +66,15 @@ export class SpaceDataRepository {
       createdBy: scope.user.id,
       lastActor: scope.user.id,
     };
-    const stored = (
-      key ? this.cipher.encrypt(entity, key, id, plain as Partial<T>) : plain
-    ) as QueryDeepPartialEntity<T>;
-    const returned = options.position
-      ? await this.insertAtNextPosition(entity, scope.spaceId, stored)
-      : await this.insertReturning(this.dataSource.manager, entity, stored);
-    return { ...this.hydrate(entity, returned), ...plain, unreadableFields: [] } as unknown as Decrypted<T>;
+    const stored = key ? this.cipher.encrypt(entity, key, id, plain as Partial<T>) : plain;
+    const statement = table.insert(
+      stored as Record<string, unknown>,
+      options.position ? scope.spaceId : undefined,
+    );
+    const { rows } = options.position
+      ? await this.insertAtNextPosition(table, scope.spaceId, statement)
+      : await this.run(statement);
+    return { ...table.hydrate(rows[0]), ...plain, unreadableFields: [] } as unknown as Decrypted<T>;
   }
 
   async findById<T extends SpaceScopedEntity>(
@@ -74,7 +83,8 @@ export class SpaceDataRepository {
     id: string,
   ): Promise<Decrypted<T> | null> {
     const key = await this.keyFor(entity, scope);
-    return this.readOne(entity, scope.spaceId, id, key);
+    const { rows } = await this.run(this.table(entity).selectById(scope.spaceId, id));
+    return rows.length > 0 ? this.open(entity, key, rows[0]) : null;
   }
 
   async find<T extends SpaceScopedEntity>(
@@ -83,15 +93,11 @@ export class SpaceDataRepository {
     options: FindInSpace<T> = {},
   ): Promise<Array<Decrypted<T>>> {
     const key = await this.keyFor(entity, scope);
-    const rows = await this.dataSource.getRepository(entity).find({
-      where: { ...options.where, spaceId: scope.spaceId } as FindOptionsWhere<T>,
-      order: options.order,
-      take: options.take,
-    });
-    return rows.map((r) => this.open(entity, key, r));
+    const { rows } = await this.run(this.table(entity).select(scope.spaceId, options));
+    return rows.map((row) => this.open(entity, key, row));
   }
 
-  /** Updates the row if it is in the active space; null when it is not (nothing is written then). */
+  /** Updates the row if it is in the active space and returns it; null when it is not (nothing is written then). */
   async update<T extends SpaceScopedEntity>(
     entity: EntityClass<T>,
     scope: SpaceScope,
@@ -100,15 +106,10 @@ export class SpaceDataRepository {
   ): Promise<Decrypted<T> | null> {
     const key = await this.keyFor(entity, scope);
     const stored = key ? this.cipher.encrypt(entity, key, id, patch as Partial<T>) : patch;
-    const result = await this.dataSource.getRepository(entity).update(
-      { id, spaceId: scope.spaceId } as FindOptionsWhere<T>,
-      {
-        ...stored,
-        lastActor: scope.user.id,
-      } as QueryDeepPartialEntity<T>,
+    const { rows } = await this.run(
+      this.table(entity).update(scope.spaceId, id, { ...stored, lastActor: scope.user.id }),
     );
-    if (!result.affected) return null;
-    return this.readOne(entity, scope.spaceId, id, key);
+    return rows.length > 0 ? this.open(entity, key, rows[0]) : null;
   }
 
   /** Deletes the row if it is in the active space; false when it is not. */
@@ -117,95 +118,68 @@ export class SpaceDataRepository {
     scope: SpaceScope,
     id: string,
   ): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(entity)
-      .delete({ id, spaceId: scope.spaceId } as FindOptionsWhere<T>);
-    return (result.affected ?? 0) > 0;
+    const { affected } = await this.run(this.table(entity).delete(scope.spaceId, id));
+    return affected > 0;
   }
 
   private async keyFor(entity: EntityClass<unknown>, scope: SpaceScope): Promise<Buffer | undefined> {
     return this.cipher.isEncrypted(entity) ? scope.spaceKey() : undefined;
   }
 
-  private async readOne<T extends SpaceScopedEntity>(
-    entity: EntityClass<T>,
-    spaceId: string,
-    id: string,
-    key: Buffer | undefined,
-  ): Promise<Decrypted<T> | null> {
-    const row = await this.dataSource
-      .getRepository(entity)
-      .findOne({ where: { id, spaceId } as FindOptionsWhere<T> });
-    return row ? this.open(entity, key, row) : null;
-  }
-
   private open<T extends SpaceScopedEntity>(
     entity: EntityClass<T>,
     key: Buffer | undefined,
-    row: T,
+    raw: Record<string, unknown>,
   ): Decrypted<T> {
+    const row = this.table(entity).hydrate(raw) as unknown as T;
     return key ? this.cipher.decrypt(entity, key, row) : { ...row, unreadableFields: [] };
   }
 
-  private async insertAtNextPosition<T extends SpaceScopedEntity>(
-    entity: EntityClass<T>,
-    spaceId: string,
-    row: QueryDeepPartialEntity<T>,
-  ): Promise<Record<string, unknown>> {
-    const table = this.dataSource.getMetadata(entity).tableName;
-    const next = () =>
-      `(SELECT coalesce(max(position), 0) + 1 FROM "${table}" WHERE space_id = :positionSpaceId)`;
+  private table(entity: EntityClass<unknown>): SpaceTable {
+    let table = this.tables.get(entity);
+    if (!table) {
+      table = new SpaceTable(this.dataSource.getMetadata(entity), this.dataSource.driver);
+      this.tables.set(entity, table);
+    }
+    return table;
+  }
+
+  private async insertAtNextPosition(table: SpaceTable, spaceId: string, statement: Sql): Promise<Outcome> {
     for (let attempt = 0; attempt < FAST_PATH_ATTEMPTS; attempt++) {
       try {
-        return await this.insertReturning(
-          this.dataSource.manager,
-          entity,
-          { ...row, position: next },
-          spaceId,
-        );
+        return await this.run(statement);
       } catch (error) {
-        if (!isPositionCollision(error, table)) throw error;
+        if (!isPositionCollision(error, table.name)) throw error;
       }
     }
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.dataSource.transaction(async (m) => {
           // released at commit; concurrent creators of this space and table queue here
-          await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${table}:${spaceId}`]);
-          return this.insertReturning(m, entity, { ...row, position: next }, spaceId);
+          await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+            `${table.name}:${spaceId}`,
+          ]);
+          return this.run(statement, m.queryRunner);
         });
       } catch (error) {
         // a fast-path insert of another request can still win the position once; try again
-        if (!isPositionCollision(error, table) || attempt >= LOCKED_PATH_ATTEMPTS) throw error;
+        if (!isPositionCollision(error, table.name) || attempt >= LOCKED_PATH_ATTEMPTS) throw error;
       }
     }
   }
 
-  private async insertReturning<T extends SpaceScopedEntity>(
-    m: EntityManager,
-    entity: EntityClass<T>,
-    row: QueryDeepPartialEntity<T>,
-    positionSpaceId?: string,
-  ): Promise<Record<string, unknown>> {
-    const qb = m.createQueryBuilder().insert().into(entity).values(row).returning('*');
-    if (positionSpaceId) qb.setParameter('positionSpaceId', positionSpaceId);
-    const result = await qb.execute();
-    return (result.raw as Array<Record<string, unknown>>)[0];
-  }
-
-  /** A RETURNING row mapped to entity properties, values converted as TypeORM would on a read. */
-  private hydrate(entity: EntityClass<unknown>, raw: Record<string, unknown>): Record<string, unknown> {
-    const meta = this.dataSource.getMetadata(entity);
-    const out: Record<string, unknown> = {};
-    for (const column of meta.columns) {
-      if (column.databaseName in raw) {
-        out[column.propertyName] = this.dataSource.driver.prepareHydratedValue(
-          raw[column.databaseName],
-          column,
-        );
-      }
+  /** Runs one statement through TypeORM's query runner (so failures are QueryFailedErrors, as everywhere). */
+  private async run(statement: Sql, runner?: QueryRunner): Promise<Outcome> {
+    const own = runner ? undefined : this.dataSource.createQueryRunner();
+    try {
+      const result = await (runner ?? (own as QueryRunner)).query(statement.text, statement.values, true);
+      return {
+        rows: (result.records ?? []) as Array<Record<string, unknown>>,
+        affected: result.affected ?? 0,
+      };
+    } finally {
+      await own?.release();
     }
-    return out;
   }
 }
 
