@@ -7,15 +7,15 @@ import { derivePersonaPassword } from '../../src/personas/persona-password.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
+import { chromiumExecutable } from '../support/chromium.js';
 import { createAdmin, registerUser, TEST_PASSWORD } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 
 /*
- * The /admin dashboard in Debian's Chromium (playwright-core, headless), against the real app with a
+ * The /admin dashboard in Chromium (playwright-core, headless; see chromiumExecutable), against the real app with a
  * real scripted-brain tick run through the runner's run-now endpoint. Screenshots go to
  * test/artifacts/dashboard-*.png.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test/artifacts';
 const DAY = 86_400_000;
 const LAPTOP = { width: 1280, height: 900 };
@@ -115,7 +115,7 @@ describe(DashboardController.name, () => {
     }
 
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: await chromiumExecutable(),
       headless: true,
       // Playwright gives every launch a fresh, empty user-data-dir of its own
       args: [
