@@ -4,7 +4,7 @@
  * Each bench stays one readable script; only the plumbing lives here.
  */
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,6 +33,24 @@ export const round = (n: number, digits = 2): number => Math.round(n * 10 ** dig
 
 /** The machine's 1/5/15-minute load averages, rounded: latency figures share the CPU with it. */
 export const loadAverage = (): number[] => loadavg().map((n) => round(n));
+
+/**
+ * CPU time (user + system, ms) this process's main thread has used so far, from
+ * /proc/self/task/<pid>/stat: unlike event-loop utilisation it does not count the time the thread
+ * waited for a core, so it stays comparable when the load generator and the database share the
+ * machine. Undefined where /proc is not there. Resolution: one clock tick (10 ms).
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // the fields after the ")" that closes the command name; utime and stime are fields 14 and 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Runs a bench's `main` and exits: 0 when it finished, 1 with `bench:<name> failed: <stack>` on

@@ -18,6 +18,7 @@ import {
   benchSeconds,
   bootBenchApp,
   intEnv,
+  mainThreadCpuMs,
   round,
   runBench,
   say,
@@ -42,10 +43,12 @@ interface Figures {
    * every call made): what one call costs the server's event loop, robust against a loaded machine.
    */
   serverBusyMsPerCall: number;
+  /** Main-thread CPU time of the server per tool call (every call made): the cost without the waits. */
+  serverCpuMsPerCall?: number;
   firstError?: string;
 }
 
-function figures(r: LoadResult, busyMs: number): Figures {
+function figures(r: LoadResult, busyMs: number, cpuMs: number | undefined): Figures {
   const latency = summarize(r.latenciesMs);
   return {
     calls: r.calls,
@@ -56,6 +59,7 @@ function figures(r: LoadResult, busyMs: number): Figures {
     p99Ms: latency.p99Ms,
     meanMs: latency.meanMs,
     serverBusyMsPerCall: round(r.allCalls ? busyMs / r.allCalls : 0),
+    serverCpuMsPerCall: cpuMs === undefined || !r.allCalls ? undefined : round(cpuMs / r.allCalls),
     firstError: r.firstError,
   };
 }
@@ -63,9 +67,12 @@ function figures(r: LoadResult, busyMs: number): Figures {
 /** Runs the load in a worker thread and measures this (the server's) thread meanwhile. */
 async function measure(job: LoadJob): Promise<Figures> {
   const before = performance.eventLoopUtilization();
+  const cpuBefore = mainThreadCpuMs();
   const result = await runLoad(job);
   const used = performance.eventLoopUtilization(before);
-  return figures(result, used.active);
+  const cpuAfter = mainThreadCpuMs();
+  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return figures(result, used.active, cpuMs);
 }
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
@@ -100,7 +107,8 @@ async function postJson(
 function line(label: string, f: Figures): string {
   return (
     `${label.padEnd(9)} ${String(f.callsPerSec).padStart(9)} calls/s   p50 ${f.p50Ms} ms   ` +
-    `p95 ${f.p95Ms} ms   p99 ${f.p99Ms} ms   server ${f.serverBusyMsPerCall} ms/call   ` +
+    `p95 ${f.p95Ms} ms   p99 ${f.p99Ms} ms   server ${f.serverBusyMsPerCall} ms/call ` +
+    `(cpu ${f.serverCpuMsPerCall ?? '?'})   ` +
     `(${f.calls} calls, ${f.errors} errors)`
   );
 }
