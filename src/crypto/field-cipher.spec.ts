@@ -151,4 +151,41 @@ describe(FieldCipher.name, () => {
   it('should refuse keys that are not 32 bytes', () => {
     expect(() => cipher.encrypt(randomBytes(16), 'x', AT)).toThrow(/32 bytes/);
   });
+
+  describe('decrypted-value cache', () => {
+    it('should answer a repeated read from memory and still refuse a moved, altered or foreign ciphertext', () => {
+      const local = new FieldCipher();
+      const wire = local.encrypt(key, 'read often', AT);
+      expect(local.decrypt(key, wire, AT)).toBe('read often');
+      expect(local.cachedValues).toBe(1);
+      expect(local.decrypt(key, wire, AT)).toBe('read often');
+      expect(local.cachedValues).toBe(1);
+      expect(() => local.decrypt(key, wire, { ...AT, rowId: 'another-row' })).toThrow(FieldDecryptionError);
+      expect(() => local.decrypt(randomBytes(32), wire, AT)).toThrow(FieldDecryptionError);
+      const { iv, body } = parts(wire);
+      expect(() => local.decrypt(key, assemble(iv, flipBit(body, 3)), AT)).toThrow(FieldDecryptionError);
+      expect(local.cachedValues).toBe(1);
+    });
+
+    it('should drop the values of a forgotten key only, and decrypt them again afterwards', () => {
+      const local = new FieldCipher();
+      const other = randomBytes(32);
+      const mine = local.encrypt(key, 'mine', AT);
+      const theirs = local.encrypt(other, 'theirs', AT);
+      local.decrypt(key, mine, AT);
+      local.decrypt(other, theirs, AT);
+      expect(local.cachedValues).toBe(2);
+      local.forget(key);
+      expect(local.cachedValues).toBe(1);
+      expect(local.decrypt(key, mine, AT)).toBe('mine');
+      expect(local.decrypt(other, theirs, AT)).toBe('theirs');
+    });
+
+    it('should not keep a value larger than 256 KiB', () => {
+      const local = new FieldCipher();
+      const wire = local.encrypt(key, 'y'.repeat(300 * 1024), AT);
+      expect(local.decrypt(key, wire, AT)).toHaveLength(300 * 1024);
+      expect(local.cachedValues).toBe(0);
+    });
+  });
 });

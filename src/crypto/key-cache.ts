@@ -39,9 +39,17 @@ export class KeyCache {
     return promise;
   }
 
-  delete(id: string): void {
+  /** Drops the key (and disowns a load in flight); returns the key that was cached, if any. */
+  delete(id: string): Buffer | undefined {
+    const cached = this.entries.get(id)?.key;
     this.entries.delete(id);
     this.inFlight.delete(id);
+    return cached;
+  }
+
+  /** Every key held now. */
+  keys(): Buffer[] {
+    return [...this.entries.values()].map((e) => e.key);
   }
 
   clear(): void {

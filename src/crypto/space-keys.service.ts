@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { ToolError } from '../tools/tool.types.js';
+import { FieldCipher } from './field-cipher.js';
 import { KeyCache } from './key-cache.js';
 import { KeyWrapper } from './key-wrapper.js';
 import type { KeyIdentity } from './key-wrapper.js';
@@ -19,8 +20,8 @@ export const KEY_CACHE_TTL_MS = 5 * 60_000;
  *
  * Zero-knowledge: the owner's wrapped copy is destroyed, so their personal space cannot be read or
  * written by the server (ZeroKnowledgeUserError). Shared spaces stay server-readable: their key is
- * the space's, not the member's. The eviction on the switch is per process; another instance keeps
- * a cached key for at most the cache TTL.
+ * the space's, not the member's. The switch evicts the key and the values decrypted with it
+ * (FieldCipher's cache); that is per process: another instance keeps them for at most the cache TTL.
  */
 @Injectable()
 export class SpaceKeysService {
@@ -32,6 +33,7 @@ export class SpaceKeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KeyWrapper) private readonly wrapper: KeyWrapper,
+    @Inject(FieldCipher) private readonly fields: FieldCipher,
   ) {}
 
   /**
@@ -95,13 +97,15 @@ export class SpaceKeysService {
       );
       return unwrapped;
     });
-    this.cache.delete(cacheId(id));
+    const evicted = this.cache.delete(cacheId(id));
+    if (evicted) this.fields.forget(evicted); // and what was decrypted with it
     this.logger.log(`user ${userId} switched to zero-knowledge mode; server copy of the key destroyed`);
     return key;
   }
 
   /** Drops every cached key of this process (tests, and key-rotation tooling). */
   evictAll(): void {
+    for (const key of this.cache.keys()) this.fields.forget(key);
     this.cache.clear();
   }
 

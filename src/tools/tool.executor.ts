@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
+import { $ZodAsyncError as zAsyncError } from 'zod/v4/core';
 import { SpaceKeysService } from '../crypto/space-keys.service.js';
 import { findUnsafeText } from '../common/text-safety.pipe.js';
 import { ToolPolicy } from './tool.policy.js';
@@ -44,7 +45,7 @@ export class ToolExecutor {
 
       const unsafe = findUnsafeText(input ?? {}, '');
       if (unsafe) return fail(name, 'invalid_input', 'INVALID_INPUT', `Invalid input for ${name}: ${unsafe}`);
-      const parsed = await tool.options.input.safeParseAsync(input ?? {});
+      const parsed = await parse(tool.options.input, input ?? {});
       if (!parsed.success) {
         return fail(
           name,
@@ -57,7 +58,7 @@ export class ToolExecutor {
 
       const result = await tool.handler(parsed.data, this.context(tool, caller));
 
-      const checked = await tool.options.output.safeParseAsync(result);
+      const checked = await parse(tool.options.output, result);
       if (!checked.success) {
         this.logger.error(
           { tool: name, issues: describeIssues(checked.error.issues) },
@@ -109,6 +110,22 @@ function fail(
   warnings: ToolWarning[] = [],
 ): ToolCallOutcome {
   return { ok: false, tool, kind, code, message, warnings };
+}
+
+/**
+ * zod's synchronous parse (no promise per schema node); a schema with async refinements makes it
+ * throw, and then the async parse runs instead.
+ */
+async function parse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): Promise<z.ZodSafeParseResult<z.output<S>>> {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof zAsyncError) return schema.safeParseAsync(value);
+    throw error;
+  }
 }
 
 /** `title: Too big: expected string to have <=200 characters; due: Invalid ISO date` */
