@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import type { Pool } from 'pg';
 import { EntityCipher } from '../../crypto/entity-cipher.service.js';
 import type { Decrypted, EntityClass } from '../../crypto/entity-cipher.service.js';
 import type { ToolContext } from '../../tools/tool.types.js';
@@ -168,18 +170,30 @@ export class SpaceDataRepository {
     }
   }
 
-  /** Runs one statement through TypeORM's query runner (so failures are QueryFailedErrors, as everywhere). */
+  /**
+   * Runs one statement. Outside a transaction it goes straight to the pg pool TypeORM opened (the
+   * app's one pool; a query runner per statement cost a tenth of a tool call), and a failure is
+   * wrapped in a QueryFailedError as TypeORM wraps it, so callers and the exception filter see one
+   * error type whichever path ran. Inside a transaction it runs on that transaction's runner.
+   */
   private async run(statement: Sql, runner?: QueryRunner): Promise<Outcome> {
-    const own = runner ? undefined : this.dataSource.createQueryRunner();
-    try {
-      const result = await (runner ?? (own as QueryRunner)).query(statement.text, statement.values, true);
+    if (runner) {
+      const result = await runner.query(statement.text, statement.values, true);
       return {
         rows: (result.records ?? []) as Array<Record<string, unknown>>,
         affected: result.affected ?? 0,
       };
-    } finally {
-      await own?.release();
     }
+    try {
+      const result = await this.pool().query(statement.text, statement.values);
+      return { rows: result.rows, affected: result.rowCount ?? 0 };
+    } catch (error) {
+      throw new QueryFailedError(statement.text, statement.values, error as Error);
+    }
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 }
 

@@ -15,6 +15,13 @@ export interface FindInSpace<T> {
   take?: number;
 }
 
+/**
+ * Column types that node-postgres already returns as TypeORM hydrates them (string, number,
+ * boolean): read as they come. Dates, timestamps, JSON and anything with a transformer go through
+ * the driver's prepareHydratedValue.
+ */
+const READ_AS_IS = new Set(['text', 'uuid', 'integer', 'smallint', 'boolean']);
+
 const COMPARISONS: Record<string, string> = {
   equal: '=',
   lessThan: '<',
@@ -35,7 +42,7 @@ const COMPARISONS: Record<string, string> = {
  */
 export class SpaceTable {
   readonly name: string;
-  private readonly columns: readonly ColumnMetadata[];
+  private readonly columns: ReadonlyArray<{ column: ColumnMetadata; asIs: boolean }>;
   private readonly byProperty = new Map<string, ColumnMetadata>();
   private readonly returning: string;
   private readonly updatedAt?: ColumnMetadata;
@@ -45,7 +52,10 @@ export class SpaceTable {
     private readonly driver: Driver,
   ) {
     this.name = meta.tableName;
-    this.columns = meta.columns;
+    this.columns = meta.columns.map((column) => ({
+      column,
+      asIs: !column.transformer && typeof column.type === 'string' && READ_AS_IS.has(column.type),
+    }));
     for (const column of meta.columns) this.byProperty.set(column.propertyName, column);
     this.returning = meta.columns.map((c) => quote(c.databaseName)).join(', ');
     this.updatedAt = meta.updateDateColumn;
@@ -138,10 +148,10 @@ export class SpaceTable {
   /** A row as the database returned it, keyed by property name, values converted as TypeORM reads them. */
   hydrate(raw: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const column of this.columns) {
-      if (column.databaseName in raw) {
-        out[column.propertyName] = this.driver.prepareHydratedValue(raw[column.databaseName], column);
-      }
+    for (const { column, asIs } of this.columns) {
+      if (!(column.databaseName in raw)) continue;
+      const value = raw[column.databaseName];
+      out[column.propertyName] = asIs ? value : this.driver.prepareHydratedValue(value, column);
     }
     return out;
   }
