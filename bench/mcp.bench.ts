@@ -1,15 +1,18 @@
 /**
  * bench:mcp — MCP tool-call throughput of this server vs a bare MCP SDK server.
  *
- *   npm run bench:mcp                       (BENCH_SECONDS=30, BENCH_CLIENTS=8)
- *   BENCH_SECONDS=5 npm run bench:mcp
+ *   npm run bench:mcp                       (BENCH_SECONDS=30 per server, BENCH_CLIENTS=8, BENCH_ROUNDS=3)
+ *   BENCH_SECONDS=6 npm run bench:mcp
  *
- * Phase 1 boots this app in-process (createApp) against DATABASE_URL, or an embedded Postgres in a
- * temp dir; N users sign up and log in over HTTP; N MCP SDK clients (in a worker thread) alternate
- * habits.create and todo.list. Phase 2 runs the same load against bench/mcp-baseline.server.ts
- * (same SDK, same database, plain pg, no auth/policy/encryption). The phases run one after the other
- * so they never compete for CPU or for the embedded database's single connection.
- * Writes bench/results/mcp.json; the last line printed is a one-line summary.
+ * The two servers take turns: BENCH_ROUNDS rounds, each running this app (createApp, in-process,
+ * against DATABASE_URL or an embedded Postgres in a temp dir) and then the bare server
+ * (bench/mcp-baseline.server.ts: same SDK, same database, plain pg, no auth/policy/encryption) for
+ * BENCH_SECONDS / BENCH_ROUNDS each. Taking turns cancels the drift of a shared machine's speed,
+ * which on a 2-core VM moves either figure by ±20% from one half-minute to the next; only one server
+ * is up at a time, so they never compete for CPU or for the embedded database's single connection.
+ * N users sign up once; in every round N MCP SDK clients (in a worker thread) seed 20 tasks each and
+ * then alternate habits.create and todo.list. Writes bench/results/mcp.json; the last line printed
+ * is a one-line summary.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -48,31 +51,45 @@ interface Figures {
   firstError?: string;
 }
 
-function figures(r: LoadResult, busyMs: number, cpuMs: number | undefined): Figures {
-  const latency = summarize(r.latenciesMs);
+/** One turn of one server: the load's result and what the server's thread spent meanwhile. */
+interface Turn {
+  result: LoadResult;
+  busyMs: number;
+  cpuMs?: number;
+}
+
+/** The figures of all turns of one server taken together. */
+function figures(turns: Turn[]): Figures {
+  const latencies = Float64Array.from(turns.flatMap((t) => [...t.result.latenciesMs]));
+  const latency = summarize(latencies.sort());
+  const sum = (f: (t: Turn) => number) => turns.reduce((s, t) => s + f(t), 0);
+  const calls = sum((t) => t.result.calls);
+  const allCalls = sum((t) => t.result.allCalls);
+  const elapsedMs = sum((t) => t.result.elapsedMs);
+  const cpuKnown = turns.every((t) => t.cpuMs !== undefined);
   return {
-    calls: r.calls,
-    errors: r.errors,
-    callsPerSec: round(r.calls / (r.elapsedMs / 1000)),
+    calls,
+    errors: sum((t) => t.result.errors),
+    callsPerSec: round(calls / (elapsedMs / 1000)),
     p50Ms: latency.p50Ms,
     p95Ms: latency.p95Ms,
     p99Ms: latency.p99Ms,
     meanMs: latency.meanMs,
-    serverBusyMsPerCall: round(r.allCalls ? busyMs / r.allCalls : 0),
-    serverCpuMsPerCall: cpuMs === undefined || !r.allCalls ? undefined : round(cpuMs / r.allCalls),
-    firstError: r.firstError,
+    serverBusyMsPerCall: round(allCalls ? sum((t) => t.busyMs) / allCalls : 0),
+    serverCpuMsPerCall: cpuKnown && allCalls ? round(sum((t) => t.cpuMs ?? 0) / allCalls) : undefined,
+    firstError: turns.find((t) => t.result.firstError)?.result.firstError,
   };
 }
 
 /** Runs the load in a worker thread and measures this (the server's) thread meanwhile. */
-async function measure(job: LoadJob): Promise<Figures> {
+async function measure(job: LoadJob): Promise<Turn> {
   const before = performance.eventLoopUtilization();
   const cpuBefore = mainThreadCpuMs();
   const result = await runLoad(job);
   const used = performance.eventLoopUtilization(before);
   const cpuAfter = mainThreadCpuMs();
   const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
-  return figures(result, used.active, cpuMs);
+  return { result, busyMs: used.active, cpuMs };
 }
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
@@ -113,12 +130,31 @@ function line(label: string, f: Figures): string {
   );
 }
 
+/** Registers and logs in `count` users; returns their access tokens. */
+async function signUp(base: string, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  const stamp = Date.now().toString(36);
+  for (let i = 0; i < count; i++) {
+    const email = `bench.${stamp}.${i}@example.com`;
+    const password = `Bench-${stamp}-horse-${i}`;
+    const reg = await postJson(`${base}/api/v1/auth/register`, { email, password });
+    if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.json)}`);
+    const login = await postJson(`${base}/api/v1/auth/login`, { email, password });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.json)}`);
+    if (!login.json?.accessToken) throw new Error('login answered no accessToken');
+    tokens.push(login.json.accessToken);
+  }
+  return tokens;
+}
+
 async function main(): Promise<void> {
   const seconds = benchSeconds();
   const clients = intEnv('BENCH_CLIENTS', 8, 1, 256);
+  const rounds = intEnv('BENCH_ROUNDS', 3, 1, 20);
+  const turnMs = Math.max(1000, Math.round((seconds * 1000) / rounds));
   const warmupMs = Math.min(2000, Math.max(500, seconds * 100));
   const seedTasks = 20;
-  // both phases on DATABASE_URL's own database (the baseline's tables are bench_*), or embedded
+  // both servers on DATABASE_URL's own database (the baseline's tables are bench_*), or embedded
   const db = await benchDatabase('mcp', {
     describe: { embedded: 'embedded (PGlite, 1 connection)', server: 'DATABASE_URL' },
     shareServerDatabase: true,
@@ -126,46 +162,41 @@ async function main(): Promise<void> {
   const database = db.description;
   const poolSize = db.embedded ? 1 : 10;
   say(
-    `bench:mcp  ${clients} clients, ${seconds} s per server (+${warmupMs} ms warm-up), database: ${database}`,
+    `bench:mcp  ${clients} clients, ${seconds} s per server in ${rounds} alternating turns ` +
+      `(+${warmupMs} ms warm-up each), database: ${database}`,
   );
 
   try {
-    // ---- phase 1: this server ------------------------------------------------------------
-    const bench = await bootBenchApp(db, { TOOL_RATE_LIMIT: '1000000', MCP_MAX_SESSIONS_PER_USER: '1000' });
-    const { base } = bench;
-    const tokens: string[] = [];
-    const stamp = Date.now().toString(36);
-    for (let i = 0; i < clients; i++) {
-      const email = `bench.${stamp}.${i}@example.com`;
-      const password = `Bench-${stamp}-horse-${i}`;
-      const reg = await postJson(`${base}/api/v1/auth/register`, { email, password });
-      if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.json)}`);
-      const login = await postJson(`${base}/api/v1/auth/login`, { email, password });
-      if (login.status !== 200)
-        throw new Error(`login failed: ${login.status} ${JSON.stringify(login.json)}`);
-      if (!login.json?.accessToken) throw new Error('login answered no accessToken');
-      tokens.push(login.json.accessToken);
+    const oursTurns: Turn[] = [];
+    const baselineTurns: Turn[] = [];
+    let tokens: string[] | undefined;
+    for (let r = 1; r <= rounds; r++) {
+      // ---- this server ----------------------------------------------------------------------
+      const bench = await bootBenchApp(db, { TOOL_RATE_LIMIT: '1000000', MCP_MAX_SESSIONS_PER_USER: '1000' });
+      try {
+        tokens ??= await signUp(bench.base, clients);
+        oursTurns.push(
+          await measure({ url: `${bench.base}/mcp`, tokens, warmupMs, measureMs: turnMs, seedTasks }),
+        );
+      } finally {
+        await bench.close();
+      }
+      // ---- the bare MCP SDK server ------------------------------------------------------------
+      const bare = await startBaselineServer(db.url, poolSize);
+      try {
+        const anonymous = Array.from({ length: clients }, () => null);
+        baselineTurns.push(
+          await measure({ url: bare.url, tokens: anonymous, warmupMs, measureMs: turnMs, seedTasks }),
+        );
+      } finally {
+        await bare.close();
+      }
+      const [o, b] = [figures(oursTurns.slice(-1)), figures(baselineTurns.slice(-1))];
+      say(`turn ${r}/${rounds}: ours ${o.callsPerSec} calls/s, bare ${b.callsPerSec} calls/s`);
     }
-    const ours = await measure({
-      url: `${base}/mcp`,
-      tokens,
-      warmupMs,
-      measureMs: seconds * 1000,
-      seedTasks,
-    });
-    await bench.close();
+    const ours = figures(oursTurns);
+    const baseline = figures(baselineTurns);
     say(line('ours', ours));
-
-    // ---- phase 2: the bare MCP SDK server --------------------------------------------------
-    const bare = await startBaselineServer(db.url, poolSize);
-    const baseline = await measure({
-      url: bare.url,
-      tokens: Array.from({ length: clients }, () => null),
-      warmupMs,
-      measureMs: seconds * 1000,
-      seedTasks,
-    });
-    await bare.close();
     say(line('baseline', baseline));
 
     const ratio = baseline.callsPerSec > 0 ? round(ours.callsPerSec / baseline.callsPerSec, 3) : 0;
@@ -181,6 +212,7 @@ async function main(): Promise<void> {
       meetsTarget: ratio >= TARGET,
       clients,
       seconds,
+      rounds,
       warmupMs,
       workload: 'alternating habits.create and todo.list (limit 20, 20 seeded tasks per client)',
       database,
