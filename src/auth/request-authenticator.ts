@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import passport from 'passport';
 import { authenticatedUser } from './jwt-auth.guard.js';
 import type { AuthUser } from './auth.types.js';
 
 /**
  * The bearer-token check of JwtAuthGuard (the passport-jwt 'jwt' strategy, same verification, same
- * messages) for a handler mounted on the HTTP server outside Nest's router, like /mcp.
+ * messages) for a handler outside Nest's router, like /mcp (served in front of Express).
  * Rejects with the UnauthorizedException the guard would throw, or with the strategy's own error.
  */
 @Injectable()
 export class RequestAuthenticator {
-  authenticate(req: Request, res: Response): Promise<AuthUser> {
+  authenticate(req: IncomingMessage, res: ServerResponse): Promise<AuthUser> {
     return new Promise((resolve, reject) => {
       const middleware = passport.authenticate(
         'jwt',
@@ -23,7 +23,7 @@ export class RequestAuthenticator {
             reject(error as Error);
           }
         },
-      ) as (req: Request, res: Response, next: (err?: unknown) => void) => void;
+      ) as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
       middleware(req, res, (err?: unknown) => reject(err as Error));
     });
   }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ExceptionFilter } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { DomainException } from './domain.exception.js';
@@ -37,14 +38,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
     this.send(ctx.getRequest<Request>(), ctx.getResponse<Response>(), exception);
   }
 
-  /** Answers `exception` on `res`; also used by handlers mounted outside Nest's router (/mcp). */
-  send(req: Request, res: Response, exception: unknown): void {
+  /**
+   * Answers `exception` on `res` with plain Node calls, so it serves Express's responses and those
+   * of the /mcp lane in front of Express (McpHttpHandler) alike.
+   */
+  send(req: IncomingMessage, res: ServerResponse, exception: unknown): void {
     const body = this.toBody(exception);
     body.requestId = req.id === undefined ? undefined : String(req.id);
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId: body.requestId },
-        `unhandled error on ${req.method} ${req.baseUrl}${req.path}`,
+        `unhandled error on ${req.method} ${pathOf(req)}`,
       );
     }
     if (res.headersSent) {
@@ -57,7 +61,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
         `Bearer error="invalid_token", error_description="${body.message.replace(/"/g, "'")}"`,
       );
     }
-    res.status(body.statusCode).json(body);
+    const json = JSON.stringify(body);
+    res.statusCode = body.statusCode;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(json));
+    res.end(json);
   }
 
   toBody(exception: unknown): ErrorBody {
@@ -154,4 +162,9 @@ function statusText(status: number): string {
     .split('_')
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
+}
+
+/** The path of a request without its query string (Express keeps the unstripped URL in originalUrl). */
+function pathOf(req: IncomingMessage): string {
+  return ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0];
 }

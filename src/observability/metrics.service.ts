@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 const CATCH_ALL_MIDDLEWARE_ROUTE = '{/*splat}';
@@ -49,21 +50,24 @@ export class MetricsService {
   /** Express middleware: labels by the matched route pattern, never the raw path (bounded cardinality). */
   httpMiddleware() {
     return (req: Request, res: Response, next: NextFunction) => {
-      const end = this.httpDuration.startTimer();
-      res.on('finish', () => {
+      this.observe(res, req.method, () => {
         let routePath = (req.route as { path?: string } | undefined)?.path;
         // nestjs-pino mounts its middleware on this catch-all pattern: a request no controller
         // matched is left carrying it
         if (routePath === CATCH_ALL_MIDDLEWARE_ROUTE) routePath = undefined;
-        const route = routePath
-          ? `${req.baseUrl}${routePath}`
-          : req.baseUrl === '/mcp' && req.path === '/'
-            ? '/mcp' // served by McpHttpHandler, outside Nest's router
-            : 'unmatched';
-        this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-        end({ method: req.method, route });
+        return routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
       });
       next();
     };
+  }
+
+  /** Times one request and counts it under `route()` (read once the response is finished). */
+  observe(res: ServerResponse, method: string | undefined, route: () => string): void {
+    const end = this.httpDuration.startTimer();
+    res.once('finish', () => {
+      const labels = { method: method ?? 'UNKNOWN', route: route() };
+      this.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+      end(labels);
+    });
   }
 }

@@ -1,31 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import bodyParser from 'body-parser';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { RequestAuthenticator } from '../../auth/request-authenticator.js';
 import { HttpExceptionFilter } from '../../common/http-exception.filter.js';
+import { securityHeaders } from '../../common/security-headers.js';
+import type { NodeMiddleware } from '../../common/security-headers.js';
 import { AppConfig } from '../../config/app-config.js';
+import { requestIdMiddleware } from '../../observability/logger.options.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { ToolsErrorCode, ToolsException } from '../tools.exception.js';
 import { McpGateway } from './mcp.gateway.js';
 import { McpOriginPolicy } from './mcp-origin.policy.js';
 import type { McpHttpRequest } from './mcp-session.manager.js';
 
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
+const PATH = /^\/mcp\/?(\?|$)/;
 
 /**
- * /mcp, mounted on the Express app ahead of Nest's router (see app.factory.ts). Every MCP tool call
- * is one HTTP request, so this path skips what it does not use — route matching, the guard and
- * pipe machinery, per-route middleware — and does the rest itself, in this order:
- * Origin/Host check (403), method (405), JSON body within BODY_LIMIT (400/413), the same bearer
- * check as every REST route (JwtAuthGuard's strategy and messages, 401), then the gateway.
- * The request id, security headers and HTTP metrics come from the app-wide middleware mounted
- * before it; errors are answered by the app's exception filter in the one JSON error shape; each
- * request gets one log line, and everything logged while serving it carries its id.
+ * /mcp, served on the HTTP server in front of Express (app.factory.ts sends it every request that
+ * `matches`). Every MCP tool call is one HTTP request, so this lane does itself, with the same
+ * pieces, what the app-wide middleware and Nest's guard do for other routes, in this order:
+ * request id, security headers (helmet, same policy), HTTP metrics (route "/mcp"), Origin/Host
+ * check (403), method (405), JSON body within BODY_LIMIT (body-parser; 400/413), the bearer check of
+ * every REST route (JwtAuthGuard's passport-jwt strategy and messages; 401), then the gateway.
+ * Errors are answered by the app's exception filter in the one JSON error shape; each request gets
+ * one log line, and everything logged while serving it carries its id.
  */
 @Injectable()
 export class McpHttpHandler {
-  private readonly readJson: RequestHandler;
+  private readonly readJson: NodeMiddleware;
+  private readonly assignRequestId = requestIdMiddleware();
+  private readonly secureHeaders = securityHeaders();
   private readonly errors = new HttpExceptionFilter();
 
   constructor(
@@ -33,27 +40,30 @@ export class McpHttpHandler {
     @Inject(McpOriginPolicy) private readonly origins: McpOriginPolicy,
     @Inject(RequestAuthenticator) private readonly auth: RequestAuthenticator,
     @Inject(McpGateway) private readonly gateway: McpGateway,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(PinoLogger) private readonly pino: PinoLogger,
   ) {
     this.readJson = bodyParser.json({ limit: config.bodyLimit });
   }
 
-  /** Express middleware for `app.use('/mcp', …)`: serves /mcp itself, passes anything below it on. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path !== '/') {
-      next();
-      return;
-    }
-    const bindings = { req: { id: req.id, method: req.method, url: '/mcp' } };
-    void bindings;
-    void this.serve(req, res);
-  };
+  /** `/mcp` or `/mcp/`, with or without a query string; paths below it are not MCP. */
+  static matches(req: IncomingMessage): boolean {
+    return PATH.test(req.url ?? '');
+  }
 
-  private async serve(req: Request, res: Response): Promise<void> {
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.assignRequestId(req, res, () => undefined);
+    this.secureHeaders(req, res, () => undefined);
+    this.metrics.observe(res, req.method, () => '/mcp');
+    const bindings = { req: { id: req.id, method: req.method, url: '/mcp' } };
+    void this.pino.runInContext(() => this.serve(req as McpHttpRequest, res), { bindings });
+  }
+
+  private async serve(req: McpHttpRequest, res: ServerResponse): Promise<void> {
     this.logCompletion(res);
     try {
       this.origins.assertAllowed(req);
-      if (!METHODS.has(req.method)) {
+      if (!METHODS.has(req.method ?? '')) {
         res.setHeader('Allow', 'GET, POST, DELETE');
         throw new ToolsException(
           ToolsErrorCode.METHOD_NOT_ALLOWED,
@@ -62,20 +72,20 @@ export class McpHttpHandler {
       }
       if (req.method === 'POST') await this.readBody(req, res);
       const user = await this.auth.authenticate(req, res);
-      await this.gateway.handle(req as McpHttpRequest, res, user);
+      await this.gateway.handle(req, res, user);
     } catch (error) {
       this.errors.send(req, res, error);
     }
   }
 
-  private readBody(req: Request, res: Response): Promise<void> {
+  private readBody(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.readJson(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
+      this.readJson(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())),
     );
   }
 
   /** One line per request, at the level the rest of the app uses (info, warn for 4xx, error for 5xx). */
-  private logCompletion(res: Response): void {
+  private logCompletion(res: ServerResponse): void {
     const log = this.pino.logger;
     const started = performance.now();
     res.once('close', () => {
