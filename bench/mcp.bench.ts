@@ -169,6 +169,7 @@ async function main(): Promise<void> {
   try {
     const oursTurns: Turn[] = [];
     const baselineTurns: Turn[] = [];
+    const turnRatios: number[] = [];
     let tokens: string[] | undefined;
     for (let r = 1; r <= rounds; r++) {
       // ---- this server ----------------------------------------------------------------------
@@ -192,7 +193,10 @@ async function main(): Promise<void> {
         await bare.close();
       }
       const [o, b] = [figures(oursTurns.slice(-1)), figures(baselineTurns.slice(-1))];
-      say(`turn ${r}/${rounds}: ours ${o.callsPerSec} calls/s, bare ${b.callsPerSec} calls/s`);
+      turnRatios.push(b.callsPerSec > 0 ? round(o.callsPerSec / b.callsPerSec, 3) : 0);
+      say(
+        `turn ${r}/${rounds}: ours ${o.callsPerSec} calls/s, bare ${b.callsPerSec} calls/s, ratio ${turnRatios.at(-1)}`,
+      );
     }
     const ours = figures(oursTurns);
     const baseline = figures(baselineTurns);
@@ -205,9 +209,16 @@ async function main(): Promise<void> {
       ours,
       baseline,
       ratio,
+      /** ours ÷ bare of each turn: how much the ratio moved with the machine during the run. */
+      turnRatios,
       /** baseline ÷ ours server busy time per call: the throughput ratio a CPU-bound server would reach. */
       serverCostRatio:
         ours.serverBusyMsPerCall > 0 ? round(baseline.serverBusyMsPerCall / ours.serverBusyMsPerCall, 3) : 0,
+      /** baseline ÷ ours server main-thread CPU per call. */
+      serverCpuRatio:
+        ours.serverCpuMsPerCall && baseline.serverCpuMsPerCall
+          ? round(baseline.serverCpuMsPerCall / ours.serverCpuMsPerCall, 3)
+          : undefined,
       target: TARGET,
       meetsTarget: ratio >= TARGET,
       clients,
