@@ -1,15 +1,17 @@
 /**
  * bench:mcp — MCP tool-call throughput of this server vs a bare MCP SDK server.
  *
- *   npm run bench:mcp                       (BENCH_SECONDS=30 per server, BENCH_CLIENTS=8, BENCH_ROUNDS=3)
+ *   npm run bench:mcp                       (BENCH_SECONDS=30 per server, BENCH_CLIENTS=8, BENCH_ROUNDS=4)
  *   BENCH_SECONDS=6 npm run bench:mcp
  *
- * The two servers take turns: BENCH_ROUNDS rounds, each running this app (createApp, in-process,
- * against DATABASE_URL or an embedded Postgres in a temp dir) and then the bare server
+ * The two servers take turns: after one uncounted warm-up turn of each (so neither is measured while
+ * its code is still being compiled), BENCH_ROUNDS rounds each run this app (createApp, in-process,
+ * against DATABASE_URL or an embedded Postgres in a temp dir) and the bare server
  * (bench/mcp-baseline.server.ts: same SDK, same database, plain pg, no auth/policy/encryption) for
- * BENCH_SECONDS / BENCH_ROUNDS each. Taking turns cancels the drift of a shared machine's speed,
- * which on a 2-core VM moves either figure by ±20% from one half-minute to the next; only one server
- * is up at a time, so they never compete for CPU or for the embedded database's single connection.
+ * BENCH_SECONDS / BENCH_ROUNDS each, the order alternating from round to round. Taking turns
+ * cancels the drift of a shared machine's speed, which on a 2-core VM moves either figure by ±20%
+ * from one half-minute to the next; only one server is up at a time, so they never compete for CPU
+ * or for the embedded database's single connection.
  * N users sign up once; in every round N MCP SDK clients (in a worker thread) seed 20 tasks each and
  * then alternate habits.create and todo.list. Writes bench/results/mcp.json; the last line printed
  * is a one-line summary.
@@ -150,9 +152,10 @@ async function signUp(base: string, count: number): Promise<string[]> {
 async function main(): Promise<void> {
   const seconds = benchSeconds();
   const clients = intEnv('BENCH_CLIENTS', 8, 1, 256);
-  const rounds = intEnv('BENCH_ROUNDS', 3, 1, 20);
+  const rounds = intEnv('BENCH_ROUNDS', 4, 1, 20);
   const turnMs = Math.max(1000, Math.round((seconds * 1000) / rounds));
   const warmupMs = Math.min(2000, Math.max(500, seconds * 100));
+  const warmupTurnMs = Math.min(5000, Math.max(1000, seconds * 150));
   const seedTasks = 20;
   // both servers on DATABASE_URL's own database (the baseline's tables are bench_*), or embedded
   const db = await benchDatabase('mcp', {
@@ -163,34 +166,46 @@ async function main(): Promise<void> {
   const poolSize = db.embedded ? 1 : 10;
   say(
     `bench:mcp  ${clients} clients, ${seconds} s per server in ${rounds} alternating turns ` +
-      `(+${warmupMs} ms warm-up each), database: ${database}`,
+      `(+${warmupMs} ms warm-up each, after an uncounted ${warmupTurnMs} ms turn of each), database: ${database}`,
   );
 
   try {
-    const oursTurns: Turn[] = [];
-    const baselineTurns: Turn[] = [];
-    const turnRatios: number[] = [];
     let tokens: string[] | undefined;
-    for (let r = 1; r <= rounds; r++) {
-      // ---- this server ----------------------------------------------------------------------
+    const anonymous = Array.from({ length: clients }, () => null);
+    /** One turn of this server: a fresh app instance on the same database. */
+    const oursTurn = async (measureMs: number): Promise<Turn> => {
       const bench = await bootBenchApp(db, { TOOL_RATE_LIMIT: '1000000', MCP_MAX_SESSIONS_PER_USER: '1000' });
       try {
         tokens ??= await signUp(bench.base, clients);
-        oursTurns.push(
-          await measure({ url: `${bench.base}/mcp`, tokens, warmupMs, measureMs: turnMs, seedTasks }),
-        );
+        return await measure({ url: `${bench.base}/mcp`, tokens, warmupMs, measureMs, seedTasks });
       } finally {
         await bench.close();
       }
-      // ---- the bare MCP SDK server ------------------------------------------------------------
+    };
+    /** One turn of the bare MCP SDK server. */
+    const bareTurn = async (measureMs: number): Promise<Turn> => {
       const bare = await startBaselineServer(db.url, poolSize);
       try {
-        const anonymous = Array.from({ length: clients }, () => null);
-        baselineTurns.push(
-          await measure({ url: bare.url, tokens: anonymous, warmupMs, measureMs: turnMs, seedTasks }),
-        );
+        return await measure({ url: bare.url, tokens: anonymous, warmupMs, measureMs, seedTasks });
       } finally {
         await bare.close();
+      }
+    };
+
+    // a turn of each that is not counted, so neither is measured while its code is still compiling
+    await oursTurn(warmupTurnMs);
+    await bareTurn(warmupTurnMs);
+    const oursTurns: Turn[] = [];
+    const baselineTurns: Turn[] = [];
+    const turnRatios: number[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      // who goes first alternates (ours, bare | bare, ours | …): order effects cancel out
+      if (r % 2 === 1) {
+        oursTurns.push(await oursTurn(turnMs));
+        baselineTurns.push(await bareTurn(turnMs));
+      } else {
+        baselineTurns.push(await bareTurn(turnMs));
+        oursTurns.push(await oursTurn(turnMs));
       }
       const [o, b] = [figures(oursTurns.slice(-1)), figures(baselineTurns.slice(-1))];
       turnRatios.push(b.callsPerSec > 0 ? round(o.callsPerSec / b.callsPerSec, 3) : 0);
@@ -225,6 +240,7 @@ async function main(): Promise<void> {
       seconds,
       rounds,
       warmupMs,
+      warmupTurnMs,
       workload: 'alternating habits.create and todo.list (limit 20, 20 seeded tasks per client)',
       database,
       node: process.version,
