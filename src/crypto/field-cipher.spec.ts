@@ -181,7 +181,7 @@ describe(FieldCipher.name, () => {
       expect(local.decrypt(other, theirs, AT)).toBe('theirs');
     });
 
-    it('should not keep a value larger than 256 KiB', () => {
+    it('should not keep a large value (a ciphertext over 64 Ki characters)', () => {
       const local = new FieldCipher();
       const wire = local.encrypt(key, 'y'.repeat(300 * 1024), AT);
       expect(local.decrypt(key, wire, AT)).toHaveLength(300 * 1024);

@@ -18,8 +18,11 @@ const KEY_BYTES = 32;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Decrypted values kept in memory, all keys together (UTF-16 bytes of value and cache key). */
 const PLAINTEXT_CACHE_BYTES = 32 * 1024 * 1024;
-/** Larger values are decrypted on every read rather than crowding out the others. */
-const PLAINTEXT_CACHE_MAX_ENTRY_BYTES = 256 * 1024;
+/**
+ * Longer ciphertexts (values over ~48 KiB) are decrypted on every read: they would crowd out the
+ * others, and building and hashing a cache key that size costs about what it saves.
+ */
+const PLAINTEXT_CACHE_MAX_WIRE_CHARS = 64 * 1024;
 /** As long as the key cache keeps an unwrapped key (SpaceKeysService). */
 const PLAINTEXT_CACHE_TTL_MS = 5 * 60_000;
 
@@ -48,7 +51,6 @@ export class FieldCipher {
    */
   private readonly plaintexts = new LRUCache<string, string>({
     maxSize: PLAINTEXT_CACHE_BYTES,
-    maxEntrySize: PLAINTEXT_CACHE_MAX_ENTRY_BYTES,
     sizeCalculation: (value, key) => (value.length + key.length) * 2 + 64,
     ttl: PLAINTEXT_CACHE_TTL_MS,
   });
@@ -64,6 +66,8 @@ export class FieldCipher {
   /** Throws FieldDecryptionError (naming table/column/row, never the key or any plaintext). */
   decrypt(key: Buffer, wire: string, at: FieldLocation): string {
     const { secret, id } = this.entry(key);
+    if (typeof wire !== 'string' || wire.length > PLAINTEXT_CACHE_MAX_WIRE_CHARS)
+      return this.open(secret, wire, at);
     const cacheKey = `${id}\u0000${at.table}\u0000${at.column}\u0000${at.rowId}\u0000${wire}`;
     const cached = this.plaintexts.get(cacheKey);
     if (cached !== undefined) return cached;

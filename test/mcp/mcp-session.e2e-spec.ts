@@ -222,6 +222,17 @@ describe('McpGateway sessions', () => {
       expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]+$/);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       await res.body?.cancel();
+      // the same helmet policy as a route Express serves
+      const rest = await http(t.url, 'GET', '/health');
+      for (const name of [
+        'content-security-policy',
+        'x-frame-options',
+        'referrer-policy',
+        'strict-transport-security',
+      ]) {
+        expect(res.headers.get(name)).toBeTruthy();
+        expect(res.headers.get(name)).toBe(rest.headers.get(name));
+      }
     });
 
     it('should count /mcp requests under the route "/mcp" and leave paths below it to the router (404)', async () => {

@@ -56,7 +56,13 @@ export class McpHttpHandler {
     this.secureHeaders(req, res, () => undefined);
     this.metrics.observe(res, req.method, () => '/mcp');
     const bindings = { req: { id: req.id, method: req.method, url: '/mcp' } };
-    void this.pino.runInContext(() => this.serve(req as McpHttpRequest, res), { bindings });
+    this.pino
+      .runInContext(() => this.serve(req as McpHttpRequest, res), { bindings })
+      .catch((error: unknown) => {
+        // serve() answers every error itself; this is the answer failing (never an unhandled rejection)
+        this.pino.error({ err: error, requestId: req.id }, 'could not answer an /mcp request');
+        res.destroy();
+      });
   }
 
   private async serve(req: McpHttpRequest, res: ServerResponse): Promise<void> {
