@@ -29,7 +29,7 @@ import { MetricsService } from '../src/observability/metrics.service.js';
 import { derivePersonaPassword } from '../src/personas/persona-password.js';
 import { PersonasService } from '../src/personas/personas.service.js';
 import { BrainSelector } from '../src/runner/brains/brain.selector.js';
-import { PersonaClaimsRepository } from '../src/runner/persona-claims.repository.js';
+import { PersonaScheduleService } from '../src/personas/persona-schedule.service.js';
 import { RunnerService } from '../src/runner/runner.service.js';
 import { TickPipeline } from '../src/runner/tick.pipeline.js';
 import {
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
         const levelConfig = loadConfig({ ...env, PERSONA_CONCURRENCY: String(concurrency) });
         const runner = new RunnerService(
           levelConfig,
-          app.get(PersonaClaimsRepository),
+          app.get(PersonaScheduleService),
           app.get(TickPipeline),
           app.get(BrainSelector),
           app.get(HealthContributors),

@@ -5,6 +5,8 @@ import { EncryptionKeys1763700003000 } from './1763700003000-encryption-keys.js'
 import { AppModules1763700003100 } from './1763700003100-app-modules.js';
 import { PersonasAdminIndexes1763700004000 } from './1763700004000-personas-admin-indexes.js';
 import { ReportIndexes1763700006000 } from './1763700006000-report-indexes.js';
+import { Findings1763700007000 } from './1763700007000-findings.js';
+import { Faults1763700008000 } from './1763700008000-faults.js';
 
 /** Every migration, in timestamp order, listed explicitly. Append new ones at the end. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   AppModules1763700003100,
   PersonasAdminIndexes1763700004000,
   ReportIndexes1763700006000,
+  Findings1763700007000,
+  Faults1763700008000,
 ];

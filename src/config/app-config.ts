@@ -1,6 +1,8 @@
 import { DevSecrets } from './dev-secrets.js';
 import { ConfigError } from './config.error.js';
 import { EnvReader } from './env-reader.js';
+import { parseFaultSpecs } from '../faults/fault-catalog.js';
+import type { FaultSpec } from '../faults/fault-catalog.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type BrainChoice = 'auto' | 'anthropic' | 'scripted';
@@ -61,6 +63,8 @@ export class AppConfig {
   readonly personaSeed!: string;
   readonly tickTimeoutMs!: number;
   readonly tickMaxTurns!: number;
+  /** A tool call slower than this is a `slow` finding of the call itself. */
+  readonly findingSlowMs!: number;
   readonly leaseMs!: number;
   readonly shutdownGraceMs!: number;
 
@@ -73,6 +77,13 @@ export class AppConfig {
   /** USD per million tokens, input and output, for the configured model. */
   readonly anthropicPriceInPerMTok!: number;
   readonly anthropicPriceOutPerMTok!: number;
+
+  /** The fault lab is open (default: outside production only). */
+  readonly faultsEnabled!: boolean;
+  /** How often each instance re-reads the planted faults. */
+  readonly faultsPollMs!: number;
+  /** `FAULTS`: defects planted at boot (already checked against the catalog). */
+  readonly faultsAtBoot!: FaultSpec[];
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'publicUrl'>) {
     Object.assign(this, values);
@@ -136,6 +147,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const brain = r.oneOf('PERSONA_BRAIN', ['auto', 'anthropic', 'scripted'] as const, 'auto');
   if (brain === 'anthropic' && !apiKey)
     r.fail('PERSONA_BRAIN', 'is anthropic but ANTHROPIC_API_KEY is not set');
+  const faultsEnabled = r.bool('FAULTS_ENABLED', !production);
+  const faultsJson = r.optionalString('FAULTS');
+  const faults = faultsJson === undefined ? { specs: [], problems: [] } : parseFaultSpecs(faultsJson);
+  for (const problem of faults.problems) r.fail('FAULTS', problem);
+  if (faults.specs.length > 0 && !faultsEnabled) {
+    r.fail(
+      'FAULTS',
+      'plants defects, but the fault lab is off (NODE_ENV=production needs FAULTS_ENABLED=true)',
+    );
+  }
   const selfOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 
   const config = new AppConfig({
@@ -181,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     personaSeed: r.string('PERSONA_SEED', 'mana'),
     tickTimeoutMs: r.int('TICK_TIMEOUT_MS', 10 * 60_000, 1000, 3_600_000),
     tickMaxTurns: r.int('TICK_MAX_TURNS', 15, 1, 100),
+    findingSlowMs: r.int('FINDING_SLOW_MS', 2000, 1, 3_600_000),
     leaseMs: r.int('RUNNER_LEASE_MS', 15 * 60_000, 5000, 86_400_000),
     shutdownGraceMs: r.int('RUNNER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     anthropicApiKey: apiKey,
@@ -190,6 +212,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     anthropicRetryBaseMs: r.int('ANTHROPIC_RETRY_BASE_MS', 1000, 1, 60_000),
     anthropicPriceInPerMTok: r.number('ANTHROPIC_PRICE_IN_PER_MTOK', 3, 0, 1000),
     anthropicPriceOutPerMTok: r.number('ANTHROPIC_PRICE_OUT_PER_MTOK', 15, 0, 1000),
+    faultsEnabled,
+    faultsPollMs: r.int('FAULTS_POLL_MS', 2000, 100, 600_000),
+    faultsAtBoot: faults.specs,
   });
   if (config.leaseMs <= config.tickTimeoutMs) {
     r.fail(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SpacesModule } from '../spaces/spaces.module.js';
 import { FieldCipher } from './field-cipher.js';
 import { KeyWrapper } from './key-wrapper.js';
 import { SpaceKeysService } from './space-keys.service.js';
@@ -6,8 +7,9 @@ import { EncryptionVaultService } from './encryption-vault.service.js';
 import { EncryptionVaultController } from './encryption-vault.controller.js';
 import { EntityCipher } from './entity-cipher.service.js';
 
-/** Field encryption, per-space data keys and the key vault endpoints. */
+/** Field encryption, per-space data keys and the key vault endpoints. Asks SpacesModule whose space it is. */
 @Module({
+  imports: [SpacesModule],
   controllers: [EncryptionVaultController],
   providers: [FieldCipher, KeyWrapper, SpaceKeysService, EncryptionVaultService, EntityCipher],
   exports: [SpaceKeysService, FieldCipher, EntityCipher],

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { ToolError } from '../tools/tool.types.js';
+import { SpacesService } from '../spaces/spaces.service.js';
 import { FieldCipher } from './field-cipher.js';
 import { KeyCache } from './key-cache.js';
+import { KeyUnavailableError } from './key-unavailable.error.js';
 import { KeyWrapper } from './key-wrapper.js';
 import type { KeyIdentity } from './key-wrapper.js';
 import { VaultErrorCode, VaultException } from './vault.exception.js';
@@ -34,6 +35,7 @@ export class SpaceKeysService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KeyWrapper) private readonly wrapper: KeyWrapper,
     @Inject(FieldCipher) private readonly fields: FieldCipher,
+    @Inject(SpacesService) private readonly spaces: SpacesService,
   ) {}
 
   /**
@@ -112,19 +114,13 @@ export class SpaceKeysService {
   private async identityOf(spaceId: string): Promise<KeyIdentity> {
     const known = this.identities.get(spaceId);
     if (known) return known;
-    const rows: Array<{ type: string; owner_id: string | null }> = await this.dataSource.query(
-      `SELECT s.type, m.user_id AS owner_id
-         FROM spaces s LEFT JOIN space_members m ON m.space_id = s.id AND m.role = 'owner'
-        WHERE s.id = $1
-        LIMIT 1`,
-      [spaceId],
-    );
-    const row = rows[0];
-    if (!row) throw new ToolError('Space not found', 'SPACE_NOT_FOUND');
+    const space = await this.spaces.typeAndOwner(spaceId);
+    if (!space) throw new KeyUnavailableError('Space not found', 'SPACE_NOT_FOUND');
     let id: KeyIdentity;
-    if (row.type === 'personal') {
-      if (!row.owner_id) throw new ToolError('This personal space has no owner', 'SPACE_NOT_FOUND');
-      id = { kind: 'user', userId: row.owner_id };
+    if (space.type === 'personal') {
+      if (!space.ownerId)
+        throw new KeyUnavailableError('This personal space has no owner', 'SPACE_NOT_FOUND');
+      id = { kind: 'user', userId: space.ownerId };
     } else {
       id = { kind: 'space', spaceId };
     }

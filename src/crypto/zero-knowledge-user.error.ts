@@ -1,10 +1,10 @@
-import { ToolError } from '../tools/tool.types.js';
+import { KeyUnavailableError } from './key-unavailable.error.js';
 
 /**
  * The account is in zero-knowledge mode: the server holds no copy of the personal key, so it can
  * neither read nor write the encrypted fields of the personal space. Plaintext tools still work.
  */
-export class ZeroKnowledgeUserError extends ToolError {
+export class ZeroKnowledgeUserError extends KeyUnavailableError {
   constructor() {
     super(
       'This account is in zero-knowledge mode: the server no longer holds its encryption key, so it ' +

@@ -6,6 +6,7 @@ import { PersonaEntity } from '../personas/persona.entity.js';
 import { PersonaTickEntity } from '../personas/persona-tick.entity.js';
 import { PersonaActionEntity } from '../personas/persona-action.entity.js';
 import { PersonaFeedbackEntity } from '../personas/persona-feedback.entity.js';
+import { PersonaFindingEntity } from '../personas/persona-finding.entity.js';
 import { UserKeyEntity } from '../crypto/user-key.entity.js';
 import { SpaceKeyEntity } from '../crypto/space-key.entity.js';
 import { HabitEntity } from '../modules/habits/habit.entity.js';
@@ -17,6 +18,7 @@ import { MoodEntryEntity } from '../modules/mood/mood-entry.entity.js';
 import { CalendarEventEntity } from '../modules/calendar/calendar-event.entity.js';
 import { ContactEntity } from '../modules/contacts/contact.entity.js';
 import { UserSettingsEntity } from '../tools/settings/user-settings.entity.js';
+import { FaultEntity } from '../faults/fault.entity.js';
 
 /** Every entity, listed explicitly (the CLI and the app share this list). Append new ones here. */
 export const ENTITIES = [
@@ -28,6 +30,7 @@ export const ENTITIES = [
   PersonaTickEntity,
   PersonaActionEntity,
   PersonaFeedbackEntity,
+  PersonaFindingEntity,
   UserKeyEntity,
   SpaceKeyEntity,
   HabitEntity,
@@ -39,4 +42,5 @@ export const ENTITIES = [
   CalendarEventEntity,
   ContactEntity,
   UserSettingsEntity,
+  FaultEntity,
 ];

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { ModuleMix, TickCadence } from './persona.entity.js';
+import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
+import { isTimeZone } from './persona-timezone.js';
 
 export const DEFAULT_CATALOG_PATH = 'catalog/personas.json';
 export const DEFAULT_CATALOG_SCHEMA_PATH = 'catalog/personas.schema.json';
@@ -144,15 +145,6 @@ function crossCheck(catalog: PersonaCatalog, options: CatalogOptions): string[] 
     });
   });
   return problems;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return /^[A-Za-z]/.test(zone);
-  } catch {
-    return false;
-  }
 }
 
 /** `/personas/3/moduleMix/todoo` → `personas[3] (persona.ben@mana.test).moduleMix.todoo`. */

@@ -1,4 +1,4 @@
-import type { TickCadence } from './persona.entity.js';
+import type { TickCadence } from './persona-schedule.types.js';
 
 const HOUR_MS = 60 * 60_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,8 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-
-export type ActionResult = 'ok' | 'error';
-export const ERROR_KINDS = ['protocol', 'tool', 'timeout'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
+import type { ActionResult, ErrorKind } from './persona-schedule.types.js';
 
 /** Append-only audit of one tool call. id = `{tickId}-{seq}-{toolName}` (deterministic, idempotent). */
 @Entity({ name: 'persona_actions' })

@@ -1,5 +1,7 @@
-import { ERROR_KINDS } from './persona-action.entity.js';
-import type { ActionResult, ErrorKind } from './persona-action.entity.js';
+import { clip } from '../common/text.js';
+import { isUuid } from '../common/uuid.js';
+import { ERROR_KINDS, FINDING_CLASSES, FINDING_SOURCES } from './persona-schedule.types.js';
+import type { ActionResult, ErrorKind, FindingClass, FindingSource } from './persona-schedule.types.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
 
 /** One tool call as the runner reports it (in-process or over the internal API). */
@@ -50,10 +52,44 @@ export interface FeedbackRow {
   notes: string | null;
 }
 
+/** Something the persona noticed was wrong, tied to the call (seq) that showed it. */
+export interface FindingInput {
+  tickId: string;
+  /** seq of the call that showed it; null when no single call did. */
+  seq?: number | null;
+  module: string;
+  tool: string;
+  class: FindingClass;
+  check: string;
+  expected: string;
+  got: string;
+  source: FindingSource;
+  personaMistake?: boolean;
+}
+
+export interface FindingRow {
+  id: string;
+  tickId: string;
+  seq: number | null;
+  module: string;
+  tool: string;
+  class: FindingClass;
+  check: string;
+  expected: string;
+  got: string;
+  source: FindingSource;
+  personaMistake: boolean;
+}
+
 export const MAX_ACTIONS_PER_CALL = 500;
 export const MAX_FEEDBACK_PER_CALL = 100;
+export const MAX_FINDINGS_PER_CALL = 100;
+/** Findings keep a short expected-vs-got: longer texts are clipped to this. */
+export const FINDING_TEXT_MAX = 200;
+export const FINDING_CHECK_MAX = 100;
+/** A check's stable name: `call.failed`, `read-your-writes.list`, `state.completed-stays-done`. */
+export const CHECK_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 const INT4_MAX = 2_147_483_647;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tool names as the LLM sent them (an unknown or malformed name is still worth recording). */
 const TOOL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const MODULE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -68,6 +104,18 @@ const ACTION_KEYS = new Set([
   'latencyMs',
 ]);
 const FEEDBACK_KEYS = new Set(['tickId', 'module', 'rating', 'notes']);
+const FINDING_KEYS = new Set([
+  'tickId',
+  'seq',
+  'module',
+  'tool',
+  'class',
+  'check',
+  'expected',
+  'got',
+  'source',
+  'personaMistake',
+]);
 
 /** The module of a tool: its name up to the first dot (`todo.create` → `todo`). */
 export function moduleOfTool(toolName: string): string {
@@ -78,6 +126,8 @@ export function moduleOfTool(toolName: string): string {
 export const actionId = (tickId: string, seq: number, toolName: string) =>
   `${tickId.toLowerCase()}-${seq}-${toolName}`;
 export const feedbackId = (tickId: string, module: string) => `${tickId.toLowerCase()}-${module}`;
+export const findingId = (tickId: string, seq: number | null, check: string) =>
+  `${tickId.toLowerCase()}-${seq ?? 'none'}-${check}`;
 
 /** Collects one message per bad field, each naming the row and field (`actions[3].seq …`). */
 class Problems {
@@ -140,7 +190,7 @@ export function validateActions(value: unknown): ActionRow[] {
     }
     checkKeys(p, at, raw, ACTION_KEYS);
     const { tickId, seq, toolName, result, errorKind, latencyMs } = raw;
-    if (typeof tickId !== 'string' || !UUID.test(tickId)) p.add(`${at}.tickId must be a UUID`);
+    if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
     if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > INT4_MAX)
       p.add(`${at}.seq must be an integer ≥ 0`);
     if (typeof toolName !== 'string' || !TOOL_NAME.test(toolName))
@@ -190,7 +240,7 @@ export function validateFeedback(value: unknown): FeedbackRow[] {
     }
     checkKeys(p, at, raw, FEEDBACK_KEYS);
     const { tickId, module, rating } = raw;
-    if (typeof tickId !== 'string' || !UUID.test(tickId)) p.add(`${at}.tickId must be a UUID`);
+    if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
     if (typeof module !== 'string' || !MODULE.test(module))
       p.add(`${at}.module must be a module name (lower case letters, digits, '_')`);
     if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
@@ -204,6 +254,61 @@ export function validateFeedback(value: unknown): FeedbackRow[] {
       module: module as string,
       rating: rating as number,
       notes,
+    });
+  });
+  p.throwIfAny();
+  return out;
+}
+
+/**
+ * Validates a batch of findings and derives the ids; `expected` and `got` are clipped to
+ * FINDING_TEXT_MAX characters (a finding keeps a short expected-vs-got, never a whole answer).
+ */
+export function validateFindings(value: unknown): FindingRow[] {
+  const p = new Problems();
+  const rows = checkRows(p, 'findings', value, MAX_FINDINGS_PER_CALL);
+  const out: FindingRow[] = [];
+  rows.forEach((raw, i) => {
+    const at = `findings[${i}]`;
+    if (!isRecord(raw)) {
+      p.add(`${at} must be an object`);
+      return;
+    }
+    checkKeys(p, at, raw, FINDING_KEYS);
+    const { tickId, seq, module, tool, check, expected, got, source, personaMistake } = raw;
+    const kind = raw.class;
+    if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
+    if (!absent(seq) && (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > INT4_MAX))
+      p.add(`${at}.seq must be an integer ≥ 0 or null`);
+    if (typeof module !== 'string' || !MODULE.test(module))
+      p.add(`${at}.module must be a module name (lower case letters, digits, '_')`);
+    if (typeof tool !== 'string' || !TOOL_NAME.test(tool))
+      p.add(`${at}.tool must be 1–128 characters of letters, digits, '_', '.', '-'`);
+    if (!FINDING_CLASSES.includes(kind as FindingClass))
+      p.add(`${at}.class must be one of ${FINDING_CLASSES.join(', ')}`);
+    if (typeof check !== 'string' || !CHECK_NAME.test(check))
+      p.add(`${at}.check must be 1–${FINDING_CHECK_MAX} characters of letters, digits, '.', '_', '-'`);
+    if (typeof expected !== 'string') p.add(`${at}.expected must be a string`);
+    if (typeof got !== 'string') p.add(`${at}.got must be a string`);
+    if (!FINDING_SOURCES.includes(source as FindingSource))
+      p.add(`${at}.source must be one of ${FINDING_SOURCES.join(', ')}`);
+    if (!absent(personaMistake) && typeof personaMistake !== 'boolean')
+      p.add(`${at}.personaMistake must be true or false`);
+    if (p.list.length > 0) return;
+    const tick = (tickId as string).toLowerCase();
+    const callSeq = absent(seq) ? null : (seq as number);
+    out.push({
+      id: findingId(tick, callSeq, check as string),
+      tickId: tick,
+      seq: callSeq,
+      module: module as string,
+      tool: tool as string,
+      class: kind as FindingClass,
+      check: check as string,
+      expected: clip(expected as string, FINDING_TEXT_MAX),
+      got: clip(got as string, FINDING_TEXT_MAX),
+      source: source as FindingSource,
+      personaMistake: personaMistake === true,
     });
   });
   p.throwIfAny();

@@ -1,7 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { TickStatus } from './persona-schedule.types.js';
 
-export const TICK_STATUSES = ['running', 'ok', 'failed', 'timed_out'] as const;
-export type TickStatus = (typeof TICK_STATUSES)[number];
+/** Kept for the reports module's DTO (a read model); new code imports persona-schedule.types. */
+export { TICK_STATUSES } from './persona-schedule.types.js';
+export type { TickStatus } from './persona-schedule.types.js';
 
 @Entity({ name: 'persona_ticks' })
 export class PersonaTickEntity {

@@ -1,8 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-
-export const TICK_CADENCES = ['hourly', 'daily', 'weekdays'] as const;
-export type TickCadence = (typeof TICK_CADENCES)[number];
-export type ModuleMix = Record<string, number>;
+import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
 
 @Entity({ name: 'personas' })
 export class PersonaEntity {

@@ -12,7 +12,7 @@ import {
   PersonaResponseDto,
   UpsertPersonaDto,
 } from './personas.dto.js';
-import type { TickCadence } from './persona.entity.js';
+import type { TickCadence } from './persona-schedule.types.js';
 
 @ApiTags('personas (admin)')
 @AdminOnly()

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ServiceKeyOnly } from '../auth/auth.decorators.js';
+import { PersonaAuditService } from './persona-audit.service.js';
 import { PersonasService } from './personas.service.js';
 import { personaIdPipe } from './persona-id.pipe.js';
 import {
@@ -8,16 +9,20 @@ import {
   DuePersonaDto,
   RecordActionsDto,
   RecordFeedbackDto,
+  RecordFindingsDto,
   RecordResultDto,
 } from './personas.dto.js';
-import type { ActionInput, FeedbackInput } from './persona-records.js';
+import type { ActionInput, FeedbackInput, FindingInput } from './persona-records.js';
 
 /** For a runner on another host: the same service methods the in-process runner calls. */
 @ApiTags('personas (internal)')
 @ServiceKeyOnly()
 @Controller('api/v1/personas/internal')
 export class PersonasInternalController {
-  constructor(@Inject(PersonasService) private readonly personas: PersonasService) {}
+  constructor(
+    @Inject(PersonasService) private readonly personas: PersonasService,
+    @Inject(PersonaAuditService) private readonly audit: PersonaAuditService,
+  ) {}
 
   @Get('due')
   @ApiOkResponse({ type: [DuePersonaDto] })
@@ -33,7 +38,7 @@ export class PersonasInternalController {
     @Param('id', personaIdPipe()) id: string,
     @Body() dto: RecordActionsDto,
   ): Promise<RecordResultDto> {
-    return this.personas.recordActions(id, dto.actions as ActionInput[]);
+    return this.audit.recordActions(id, dto.actions as ActionInput[]);
   }
 
   @Post(':id/feedback')
@@ -43,6 +48,17 @@ export class PersonasInternalController {
     @Param('id', personaIdPipe()) id: string,
     @Body() dto: RecordFeedbackDto,
   ): Promise<RecordResultDto> {
-    return this.personas.recordFeedback(id, dto.feedback as FeedbackInput[]);
+    return this.audit.recordFeedback(id, dto.feedback as FeedbackInput[]);
+  }
+
+  /** Same idempotency as actions: id `{tickId}-{seq ?? 'none'}-{check}`; the tick must be the persona's. */
+  @Post(':id/findings')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RecordResultDto })
+  recordFindings(
+    @Param('id', personaIdPipe()) id: string,
+    @Body() dto: RecordFindingsDto,
+  ): Promise<RecordResultDto> {
+    return this.audit.recordFindings(id, dto.findings as FindingInput[]);
   }
 }

@@ -3,23 +3,36 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
-import { TICK_CADENCES } from './persona.entity.js';
-import type { ModuleMix, TickCadence } from './persona.entity.js';
-import { ERROR_KINDS } from './persona-action.entity.js';
-import { TICK_STATUSES } from './persona-tick.entity.js';
-import { MAX_ACTIONS_PER_CALL, MAX_FEEDBACK_PER_CALL } from './persona-records.js';
+import {
+  ERROR_KINDS,
+  FINDING_CLASSES,
+  FINDING_SOURCES,
+  TICK_CADENCES,
+  TICK_STATUSES,
+} from './persona-schedule.types.js';
+import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
+import {
+  CHECK_NAME,
+  FINDING_CHECK_MAX,
+  MAX_ACTIONS_PER_CALL,
+  MAX_FEEDBACK_PER_CALL,
+  MAX_FINDINGS_PER_CALL,
+} from './persona-records.js';
 
 export const ARCHETYPE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
@@ -129,6 +142,80 @@ export class RecordFeedbackDto {
     message: `feedback must contain at most ${MAX_FEEDBACK_PER_CALL} rows`,
   })
   feedback!: unknown[];
+}
+
+/** One finding as a runner on another host reports it; every field is checked here, named in the 400. */
+export class FindingItemDto {
+  @ApiProperty({ format: 'uuid', description: 'a tick of this persona' })
+  @IsUUID('all', { message: 'tickId must be a UUID' })
+  tickId!: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    nullable: true,
+    type: Number,
+    description: 'seq of the call that showed it',
+  })
+  @IsOptional()
+  @IsInt({ message: 'seq must be an integer ≥ 0 or null' })
+  @Min(0, { message: 'seq must be an integer ≥ 0 or null' })
+  @Max(2_147_483_647, { message: 'seq must be an integer ≥ 0 or null' })
+  seq?: number | null;
+
+  @ApiProperty({ example: 'todo' })
+  @IsString({ message: 'module must be a string' })
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/, {
+    message: "module must be a module name (lower case letters, digits, '_')",
+  })
+  module!: string;
+
+  @ApiProperty({ example: 'todo.list' })
+  @IsString({ message: 'tool must be a string' })
+  @Matches(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+    message: "tool must be 1–128 characters of letters, digits, '_', '.', '-'",
+  })
+  tool!: string;
+
+  @ApiProperty({ enum: FINDING_CLASSES })
+  @IsIn(FINDING_CLASSES, { message: `class must be one of ${FINDING_CLASSES.join(', ')}` })
+  class!: string;
+
+  @ApiProperty({ example: 'read-your-writes.list', maxLength: FINDING_CHECK_MAX })
+  @IsString({ message: 'check must be a string' })
+  @Matches(CHECK_NAME, {
+    message: `check must be 1–${FINDING_CHECK_MAX} characters of letters, digits, '.', '_', '-'`,
+  })
+  check!: string;
+
+  @ApiProperty({ description: 'clipped to 200 characters when stored' })
+  @IsString({ message: 'expected must be a string' })
+  @MaxLength(2000, { message: 'expected must be at most 2000 characters' })
+  expected!: string;
+
+  @ApiProperty({ description: 'clipped to 200 characters when stored' })
+  @IsString({ message: 'got must be a string' })
+  @MaxLength(2000, { message: 'got must be at most 2000 characters' })
+  got!: string;
+
+  @ApiProperty({ enum: FINDING_SOURCES })
+  @IsIn(FINDING_SOURCES, { message: `source must be one of ${FINDING_SOURCES.join(', ')}` })
+  source!: string;
+
+  @ApiPropertyOptional({ default: false, description: "the persona's own invalid input, not an app finding" })
+  @IsOptional()
+  @IsBoolean({ message: 'personaMistake must be true or false' })
+  personaMistake?: boolean;
+}
+
+export class RecordFindingsDto {
+  @ApiProperty({ type: [FindingItemDto], maxItems: MAX_FINDINGS_PER_CALL })
+  @IsArray({ message: 'findings must be an array' })
+  @ArrayMaxSize(MAX_FINDINGS_PER_CALL, {
+    message: `findings must contain at most ${MAX_FINDINGS_PER_CALL} rows`,
+  })
+  @ValidateNested({ each: true })
+  @Type(() => FindingItemDto)
+  findings!: FindingItemDto[];
 }
 
 export class RecordResultDto {

@@ -7,11 +7,26 @@ import { PersonasInternalController } from './personas-internal.controller.js';
 import { PersonasRepository } from './personas.repository.js';
 import { PersonasService } from './personas.service.js';
 import { PersonaSeedService } from './persona-seed.service.js';
+import { PersonaAuditRepository } from './persona-audit.repository.js';
+import { PersonaAuditService } from './persona-audit.service.js';
+import { PersonaFieldsValidator } from './persona-fields.validator.js';
+import { PersonaScheduleRepository } from './persona-schedule.repository.js';
+import { PersonaScheduleService } from './persona-schedule.service.js';
 
 @Module({
   imports: [AuthModule, SpacesModule, ToolsModule],
   controllers: [PersonasAdminController, PersonasInternalController],
-  providers: [PersonasRepository, PersonasService, PersonaSeedService],
-  exports: [PersonasService, PersonaSeedService],
+  providers: [
+    PersonasRepository,
+    PersonaAuditRepository,
+    PersonaScheduleRepository,
+    PersonaFieldsValidator,
+    PersonasService,
+    PersonaAuditService,
+    PersonaScheduleService,
+    PersonaSeedService,
+  ],
+  /** The runner uses only these (and the plain types of persona-schedule.types.ts). */
+  exports: [PersonasService, PersonaAuditService, PersonaScheduleService, PersonaSeedService],
 })
 export class PersonasModule {}

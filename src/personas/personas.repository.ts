@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { DUE_CONDITION_SQL } from './due-rules.js';
-import type { ModuleMix, TickCadence } from './persona.entity.js';
-import type { ActionRow, FeedbackRow } from './persona-records.js';
+import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
+import type { ActionRow } from './persona-records.js';
 
 /** A persona joined with its account. */
 export interface PersonaView {
@@ -81,7 +81,7 @@ const VIEW_COLUMNS = `p.user_id AS "userId", u.email, u.name, p.archetype, p.sys
   p.last_active_at AS "lastActiveAt", p.next_due_at AS "nextDueAt",
   p.consecutive_failures AS "consecutiveFailures", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
-const ACTION_COLUMNS = `id, tick_id AS "tickId", seq, tool_name AS "toolName", module, input_hash AS "inputHash",
+export const ACTION_COLUMNS = `id, tick_id AS "tickId", seq, tool_name AS "toolName", module, input_hash AS "inputHash",
   result, error_kind AS "errorKind", error_message AS "errorMessage", latency_ms AS "latencyMs",
   created_at AS "createdAt"`;
 
@@ -144,7 +144,8 @@ export const PERSONA_SQL = {
 
 /**
  * The persona SQL that is more than a simple find: keyset pages with per-row aggregates, the due
- * query, idempotent batch inserts and the transactional delete. Every method takes the EntityManager
+ * query and the create-or-update statements (audit writes: PersonaAuditRepository; claims and
+ * leases: PersonaScheduleRepository). Every method takes the EntityManager
  * to run on, so callers inside a transaction never touch another connection.
  */
 @Injectable()
@@ -235,88 +236,5 @@ export class PersonasRepository {
         LIMIT $1`,
       [limit],
     );
-  }
-
-  /** Locks the persona row against a concurrent delete for the rest of the transaction. */
-  async lockExisting(m: EntityManager, personaId: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM personas WHERE user_id = $1 FOR KEY SHARE`, [
-      personaId,
-    ]);
-    return rows.length > 0;
-  }
-
-  /** Inserts what is new and returns its ids; rows whose id already exists are left untouched. */
-  async insertActions(m: EntityManager, personaId: string, rows: ActionRow[]): Promise<Set<string>> {
-    if (rows.length === 0) return new Set();
-    const col = <K extends keyof ActionRow>(k: K) => rows.map((r) => r[k]);
-    const inserted: Array<{ id: string }> = await m.query(
-      `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, input_hash, result,
-                                    error_kind, error_message, latency_ms)
-       SELECT r.id, $1::uuid, r.tick_id, r.seq, r.tool_name, r.module, r.input_hash, r.result,
-              r.error_kind, r.error_message, r.latency_ms
-         FROM unnest($2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::int[])
-           AS r(id, tick_id, seq, tool_name, module, input_hash, result, error_kind, error_message, latency_ms)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        personaId,
-        col('id'),
-        col('tickId'),
-        col('seq'),
-        col('toolName'),
-        col('module'),
-        col('inputHash'),
-        col('result'),
-        col('errorKind'),
-        col('errorMessage'),
-        col('latencyMs'),
-      ],
-    );
-    return new Set(inserted.map((r) => r.id));
-  }
-
-  async findActions(
-    m: EntityManager,
-    ids: string[],
-  ): Promise<Map<string, ActionView & { personaId: string }>> {
-    const rows: Array<ActionView & { personaId: string }> = await m.query(
-      `SELECT ${ACTION_COLUMNS}, persona_id AS "personaId" FROM persona_actions WHERE id = ANY($1::text[])`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r]));
-  }
-
-  async insertFeedback(m: EntityManager, personaId: string, rows: FeedbackRow[]): Promise<Set<string>> {
-    if (rows.length === 0) return new Set();
-    const inserted: Array<{ id: string }> = await m.query(
-      `INSERT INTO persona_feedback (id, persona_id, tick_id, module, rating, notes)
-       SELECT r.id, $1::uuid, r.tick_id, r.module, r.rating, r.notes
-         FROM unnest($2::text[], $3::uuid[], $4::text[], $5::smallint[], $6::text[])
-           AS r(id, tick_id, module, rating, notes)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        personaId,
-        rows.map((r) => r.id),
-        rows.map((r) => r.tickId),
-        rows.map((r) => r.module),
-        rows.map((r) => r.rating),
-        rows.map((r) => r.notes),
-      ],
-    );
-    return new Set(inserted.map((r) => r.id));
-  }
-
-  async findFeedback(
-    m: EntityManager,
-    ids: string[],
-  ): Promise<Map<string, FeedbackRow & { personaId: string }>> {
-    const rows: Array<FeedbackRow & { personaId: string }> = await m.query(
-      `SELECT id, tick_id AS "tickId", module, rating, notes, persona_id AS "personaId"
-         FROM persona_feedback WHERE id = ANY($1::text[])`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r]));
   }
 }

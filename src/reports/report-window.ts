@@ -1,3 +1,4 @@
+import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor.js';
 import type { Bucket } from './reports-query.dto.js';
 import { ReportErrorCode, ReportException } from './reports.exception.js';
 
@@ -75,19 +76,19 @@ export interface TickCursor {
   id: string;
 }
 
-const CURSOR_TEXT =
-  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** started_at as the tick timeline query prints it (UTC, ISO 8601, up to microseconds). */
+const STARTED_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
 
 export function encodeTickCursor(cursor: TickCursor): string {
-  return Buffer.from(`${cursor.startedAt}|${cursor.id}`, 'utf8').toString('base64url');
+  return encodeKeysetCursor({ key: cursor.startedAt, id: cursor.id });
 }
 
 export function decodeTickCursor(value: string): TickCursor {
-  const match = CURSOR_TEXT.exec(Buffer.from(value, 'base64url').toString('utf8'));
-  if (!match || Number.isNaN(new Date(match[1]).getTime())) {
+  const position = decodeKeysetCursor(value, STARTED_KEY);
+  if (!position || Number.isNaN(new Date(position.key).getTime())) {
     throw new ReportException(ReportErrorCode.BAD_CURSOR, 'cursor is not valid: pass nextCursor as given');
   }
-  return { startedAt: match[1], id: match[2].toLowerCase() };
+  return { startedAt: position.key, id: position.id };
 }
 
 /** Every bucket start (UTC date) from the bucket holding `from` up to the one holding `to − 1 ms`. */

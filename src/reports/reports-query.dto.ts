@@ -13,6 +13,8 @@ import {
   Min,
 } from 'class-validator';
 import { TICK_STATUSES } from '../personas/persona-tick.entity.js';
+import { FINDING_CLASSES } from '../personas/persona-schedule.types.js';
+import type { FindingClass } from '../personas/persona-schedule.types.js';
 
 export const MAX_LIMIT = 200;
 export const DEFAULT_LIMIT = 50;
@@ -111,4 +113,57 @@ export class TicksQueryDto extends LimitQueryDto {
   @IsString()
   @MaxLength(200, { message: 'cursor must be at most 200 characters' })
   cursor?: string;
+}
+
+export const FINDING_STATES = ['open', 'gone'] as const;
+export type FindingState = (typeof FINDING_STATES)[number];
+export const FINDING_SORT_KEYS = [
+  'lastSeen',
+  'firstSeen',
+  'count',
+  'ticks',
+  'personas',
+  'module',
+  'tool',
+  'class',
+] as const;
+export type FindingSortKey = (typeof FINDING_SORT_KEYS)[number];
+/** A sort key, optionally prefixed with `-` for descending. */
+export const FINDING_SORTS = FINDING_SORT_KEYS.flatMap((k) => [k, `-${k}`]);
+
+export class FindingsReportQueryDto extends OffsetQueryDto {
+  @ApiPropertyOptional({ description: 'Only findings on this module (e.g. todo).' })
+  @IsOptional()
+  @IsString({ message: 'module must be a module name' })
+  @MaxLength(100, { message: 'module must be at most 100 characters' })
+  module?: string;
+
+  @ApiPropertyOptional({ enum: FINDING_CLASSES })
+  @IsOptional()
+  @IsIn(FINDING_CLASSES, { message: `class must be one of ${FINDING_CLASSES.join(', ')}` })
+  class?: FindingClass;
+
+  @ApiPropertyOptional({
+    enum: FINDING_STATES,
+    description: 'open: among the 3 newest ticks that used the tool, one showed it; gone otherwise.',
+  })
+  @IsOptional()
+  @IsIn(FINDING_STATES, { message: `state must be one of ${FINDING_STATES.join(', ')}` })
+  state?: FindingState;
+
+  @ApiPropertyOptional({
+    description: "List the personas' own mistakes (their invalid input) instead of the app's findings.",
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'personaMistakes must be true or false' })
+  personaMistakes?: boolean;
+
+  @ApiPropertyOptional({ enum: FINDING_SORTS, default: '-lastSeen' })
+  @IsOptional()
+  @IsIn(FINDING_SORTS, {
+    message: `sort must be one of ${FINDING_SORT_KEYS.join(', ')} (prefix - for descending)`,
+  })
+  sort?: string;
 }

@@ -196,15 +196,42 @@ export class TickActionDto {
   @ApiProperty() createdAt!: string;
 }
 
+export class TickFindingDto {
+  @ApiProperty({ nullable: true, type: Number, description: 'seq of the call that showed it.' })
+  seq!: number | null;
+  @ApiProperty() module!: string;
+  @ApiProperty() tool!: string;
+  @ApiProperty({ enum: ['error', 'slow', 'wrong_result', 'lost_write', 'contract', 'confusing'] })
+  class!: string;
+  @ApiProperty() check!: string;
+  @ApiProperty() expected!: string;
+  @ApiProperty() got!: string;
+  @ApiProperty({ enum: ['oracle', 'llm', 'call'] }) source!: string;
+  @ApiProperty({ description: "true: the persona's own invalid input, not an app finding." })
+  personaMistake!: boolean;
+  @ApiProperty() createdAt!: string;
+}
+
 export class TickDetailDto extends TickSummaryDto {
   @ApiProperty({ type: [TickActionDto], description: 'Ordered by seq; at most 500.' })
   actions!: TickActionDto[];
   @ApiProperty({ description: 'True when the tick has more than 500 recorded calls.' })
   actionsTruncated!: boolean;
   @ApiProperty({ type: [TickRatingDto] }) ratings!: TickRatingDto[];
+  @ApiProperty({
+    type: [TickFindingDto],
+    description: 'What the persona found in this tick, by seq; at most 500.',
+  })
+  findings!: TickFindingDto[];
 }
 
 // ---- overview ----
+
+export class PlantedNowDto {
+  @ApiProperty() count!: number;
+  @ApiProperty({ type: [String], description: 'Catalog ids of the planted faults, oldest plant first.' })
+  defects!: string[];
+}
 
 export class OverviewDto {
   @ApiProperty({ description: 'Start of "today": 00:00 UTC of the current UTC day.' }) dayStart!: string;
@@ -224,4 +251,73 @@ export class OverviewDto {
   @ApiProperty() tokensInToday!: number;
   @ApiProperty() tokensOutToday!: number;
   @ApiProperty({ nullable: true, type: String }) lastTickAt!: string | null;
+  @ApiProperty({
+    description:
+      'App finding groups (module, tool, class; persona mistakes excluded) in the last 28 days that are open now.',
+  })
+  openFindings!: number;
+  @ApiProperty({ type: PlantedNowDto, description: 'Faults planted now (the dashboard shows a banner).' })
+  plantedFaults!: PlantedNowDto;
+}
+
+// ---- findings ----
+
+export class FindingSampleDto {
+  @ApiProperty() tickId!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'persona_actions.seq of the call that showed it.',
+  })
+  seq!: number | null;
+  @ApiProperty() personaId!: string;
+  @ApiProperty({ description: 'The check that failed.' }) check!: string;
+  @ApiProperty() expected!: string;
+  @ApiProperty() got!: string;
+  @ApiProperty({ enum: ['oracle', 'llm', 'call'] }) source!: string;
+  @ApiProperty() createdAt!: string;
+}
+
+export class PlantedFaultMatchDto {
+  @ApiProperty() faultId!: string;
+  @ApiProperty({ description: 'Catalog id of the planted defect.' }) defect!: string;
+}
+
+export class FindingGroupDto {
+  @ApiProperty() module!: string;
+  @ApiProperty() tool!: string;
+  @ApiProperty({ enum: ['error', 'slow', 'wrong_result', 'lost_write', 'contract', 'confusing'] })
+  class!: string;
+  @ApiProperty({
+    enum: ['open', 'gone'],
+    description:
+      'open: at least one of the 3 newest ticks (before `to`) that called this tool, or reported a finding on it, produced this group; gone otherwise.',
+  })
+  state!: string;
+  @ApiProperty() firstSeen!: string;
+  @ApiProperty() lastSeen!: string;
+  @ApiProperty({ description: 'Findings in the group.' }) count!: number;
+  @ApiProperty({ description: 'Distinct ticks that produced it.' }) ticks!: number;
+  @ApiProperty({ description: 'Distinct personas that found it.' }) personas!: number;
+  @ApiProperty({ type: [String], description: 'Distinct check names, sorted.' }) checks!: string[];
+  @ApiProperty({ type: [FindingSampleDto], description: 'Up to 3 newest findings as evidence.' })
+  samples!: FindingSampleDto[];
+  @ApiProperty({
+    type: PlantedFaultMatchDto,
+    nullable: true,
+    description:
+      'A fault whose catalog (module, tool, class) equals the group’s and that was planted when one of the group’s findings was made (planted_at ≤ finding < cleared_at); the newest such plant.',
+  })
+  matchesPlantedFault!: PlantedFaultMatchDto | null;
+}
+
+export class FindingsReportDto {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty() sort!: string;
+  @ApiProperty({ description: "true: the personas' own mistakes; false: the app's findings." })
+  personaMistakes!: boolean;
+  @ApiProperty({ type: [FindingGroupDto] }) items!: FindingGroupDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() offset!: number;
 }

@@ -3,12 +3,14 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators.js';
 import { ReportsService } from './reports.service.js';
 import {
+  FindingsReportQueryDto,
   ModulesReportQueryDto,
   SaidVsDidQueryDto,
   TicksQueryDto,
   ToolsReportQueryDto,
 } from './reports-query.dto.js';
 import {
+  FindingsReportDto,
   ModulesReportDto,
   OverviewDto,
   SaidVsDidReportDto,
@@ -28,6 +30,16 @@ export class ReportsController {
   @ApiOkResponse({ type: OverviewDto, description: '"Today" is the current UTC day.' })
   overview(): Promise<OverviewDto> {
     return this.reports.overview();
+  }
+
+  @Get('findings')
+  @ApiOkResponse({
+    type: FindingsReportDto,
+    description:
+      "The app's findings (or, with personaMistakes=true, the personas' own mistakes) by module, tool and class.",
+  })
+  findings(@Query() query: FindingsReportQueryDto): Promise<FindingsReportDto> {
+    return this.reports.findings(query);
   }
 
   @Get('modules')

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ToolRegistry } from '../tools/tool.registry.js';
 import { ReportsRepository, MAX_TICK_ACTIONS } from './reports.repository.js';
-import type { ModuleBucketRow, TickRow } from './reports.repository.js';
+import type { FindingGroupRow, ModuleBucketRow, TickRow } from './reports.repository.js';
 import { DEFAULT_LIMIT } from './reports-query.dto.js';
 import type {
   Bucket,
+  FindingSortKey,
+  FindingsReportQueryDto,
   ModulesReportQueryDto,
   SaidVsDidQueryDto,
   TicksQueryDto,
@@ -12,6 +14,8 @@ import type {
   ToolsReportQueryDto,
 } from './reports-query.dto.js';
 import type {
+  FindingGroupDto,
+  FindingsReportDto,
   ModulesReportDto,
   OverviewDto,
   RatingWindowDto,
@@ -23,6 +27,7 @@ import type {
 } from './reports-response.dto.js';
 import { REGRESSION_RULE, REGRESSION_RULE_TEXT, detectRegression } from './regression.js';
 import type { WindowStats } from './regression.js';
+import { defectSignatures } from './defect-signatures.js';
 import {
   DAY_MS,
   bucketStarts,
@@ -239,7 +244,11 @@ export class ReportsService {
   async tick(id: string): Promise<TickDetailDto> {
     const row = await this.repo.tick(id);
     if (!row) throw new ReportException(ReportErrorCode.TICK_NOT_FOUND, 'Tick not found');
-    const [actions, feedback] = await Promise.all([this.repo.tickActions(id), this.repo.tickFeedback(id)]);
+    const [actions, feedback, findings] = await Promise.all([
+      this.repo.tickActions(id),
+      this.repo.tickFeedback(id),
+      this.repo.tickFindings(id),
+    ]);
     return {
       ...toTickSummary(row),
       actions: actions.slice(0, MAX_TICK_ACTIONS).map((a) => ({
@@ -259,13 +268,62 @@ export class ReportsService {
         notes: f.notes,
         createdAt: f.created_at.toISOString(),
       })),
+      findings: findings.map((f) => ({
+        seq: f.seq,
+        module: f.module,
+        tool: f.tool,
+        class: f.class,
+        check: f.check_name,
+        expected: f.expected,
+        got: f.got,
+        source: f.source,
+        personaMistake: f.persona_mistake,
+        createdAt: f.created_at.toISOString(),
+      })),
+    };
+  }
+
+  async findings(query: FindingsReportQueryDto): Promise<FindingsReportDto> {
+    const range = resolveRange(query, this.now());
+    const sort = query.sort ?? '-lastSeen';
+    const descending = sort.startsWith('-');
+    const offset = query.offset ?? 0;
+    const filter = {
+      range,
+      personaMistakes: query.personaMistakes ?? false,
+      module: query.module,
+      findingClass: query.class,
+      state: query.state,
+      sort: (descending ? sort.slice(1) : sort) as FindingSortKey,
+      descending,
+      limit: query.limit ?? DEFAULT_LIMIT,
+      offset,
+    };
+    const catalog = defectSignatures();
+    const rows = await this.repo.findings(filter, catalog);
+    let total = rows[0]?.total ?? 0;
+    if (rows.length === 0 && offset > 0) {
+      total = (await this.repo.findings({ ...filter, limit: 1, offset: 0 }, catalog))[0]?.total ?? 0;
+    }
+    return {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      sort,
+      personaMistakes: filter.personaMistakes,
+      offset,
+      total,
+      items: rows.map((r) => toFindingGroup(r)),
     };
   }
 
   async overview(): Promise<OverviewDto> {
     const now = this.now();
     const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-    const r = await this.repo.overview(dayStart);
+    const [r, openFindings, planted] = await Promise.all([
+      this.repo.overview(dayStart),
+      this.repo.openFindingGroups(resolveRange({}, now)),
+      this.repo.plantedFaults(now),
+    ]);
     return {
       dayStart: dayStart.toISOString(),
       personas: r.personas,
@@ -279,8 +337,36 @@ export class ReportsService {
       tokensInToday: r.tokens_in_today,
       tokensOutToday: r.tokens_out_today,
       lastTickAt: r.last_tick_at ? r.last_tick_at.toISOString() : null,
+      openFindings,
+      plantedFaults: { count: planted.length, defects: planted.map((p) => p.defect) },
     };
   }
+}
+
+function toFindingGroup(r: FindingGroupRow): FindingGroupDto {
+  return {
+    module: r.module,
+    tool: r.tool,
+    class: r.finding_class,
+    state: r.state,
+    firstSeen: r.first_seen.toISOString(),
+    lastSeen: r.last_seen.toISOString(),
+    count: r.findings,
+    ticks: r.ticks,
+    personas: r.personas,
+    checks: r.checks,
+    samples: (r.samples ?? []).map((s) => ({
+      tickId: s.tick_id,
+      seq: s.seq,
+      personaId: s.persona_id,
+      check: s.check,
+      expected: s.expected,
+      got: s.got,
+      source: s.source,
+      createdAt: s.created_at,
+    })),
+    matchesPlantedFault: r.fault_id && r.defect ? { faultId: r.fault_id, defect: r.defect } : null,
+  };
 }
 
 function toTickSummary(r: TickRow): TickSummaryDto {

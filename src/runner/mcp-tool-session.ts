@@ -7,8 +7,10 @@ import type {
   JsonSchemaValidator,
   jsonSchemaValidator,
 } from '@modelcontextprotocol/sdk/validation/types.js';
-import type { ErrorKind } from '../personas/persona-action.entity.js';
+import { clip } from '../common/text.js';
+import type { ErrorKind } from '../personas/persona-schedule.types.js';
 import { toolModule } from './brains/brain.js';
+import { describeReason } from './tick-failure.js';
 import type { BrainTool } from './brains/brain.js';
 
 export const ERROR_MESSAGE_MAX = 2000;
@@ -138,7 +140,12 @@ export class McpToolSession {
       const structured = (result as { structuredContent?: unknown }).structuredContent;
       const data = structured !== undefined ? structured : parseJson(text);
       if (result.isError === true) {
-        return { ok: false, errorKind: 'tool', text: clip(text || 'the tool answered an error'), data };
+        return {
+          ok: false,
+          errorKind: 'tool',
+          text: clip(text || 'the tool answered an error', ERROR_MESSAGE_MAX),
+          data,
+        };
       }
       return { ok: true, errorKind: null, text, data };
     } catch (error) {
@@ -146,14 +153,24 @@ export class McpToolSession {
         return {
           ok: false,
           errorKind: 'timeout',
-          text: clip(`aborted: ${describeReason(signal.reason)}`),
+          text: clip(`aborted: ${describeReason(signal.reason)}`, ERROR_MESSAGE_MAX),
           data: undefined,
         };
       }
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-        return { ok: false, errorKind: 'timeout', text: clip(error.message), data: undefined };
+        return {
+          ok: false,
+          errorKind: 'timeout',
+          text: clip(error.message, ERROR_MESSAGE_MAX),
+          data: undefined,
+        };
       }
-      return { ok: false, errorKind: 'protocol', text: clip(describeError(error)), data: undefined };
+      return {
+        ok: false,
+        errorKind: 'protocol',
+        text: clip(describeError(error), ERROR_MESSAGE_MAX),
+        data: undefined,
+      };
     } finally {
       this.headers.space = undefined;
     }
@@ -168,14 +185,6 @@ export class McpToolSession {
     if (this.transport.sessionId) await bounded(this.transport.terminateSession());
     await bounded(this.client.close());
   }
-}
-
-export function clip(text: string, max = ERROR_MESSAGE_MAX): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-export function describeReason(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }
 
 function describeError(error: unknown): string {

@@ -1,4 +1,4 @@
-import { extractJsonObject, parseRatings } from './rating-parser.js';
+import { extractJsonObject, parseFindings, parseRatings } from './rating-parser.js';
 
 const used = ['todo', 'journal'];
 const good = {
@@ -80,5 +80,68 @@ describe('extractJsonObject', () => {
 
   it('should not take a JSON array for the object', () => {
     expect(extractJsonObject('[1,2]')).toBeUndefined();
+  });
+});
+
+describe('parseFindings', () => {
+  const calls = [
+    { seq: 0, tool: 'todo.create', module: 'todo' },
+    { seq: 1, tool: 'todo.list', module: 'todo' },
+    { seq: 2, tool: 'notes.create', module: 'notes' },
+  ];
+
+  it('should keep findings about calls the model really made', () => {
+    const text = JSON.stringify({
+      ratings: [],
+      findings: [
+        {
+          module: 'todo',
+          tool: 'todo.list',
+          kind: 'wrong_result',
+          what: 'my new task was not listed',
+          seq: 1,
+        },
+        { module: 'notes', tool: 'notes.create', kind: 'slow', what: 'took ages' },
+      ],
+    });
+    expect(parseFindings(text, calls)).toEqual({
+      findings: [
+        {
+          module: 'todo',
+          tool: 'todo.list',
+          kind: 'wrong_result',
+          what: 'my new task was not listed',
+          seq: 1,
+        },
+        { module: 'notes', tool: 'notes.create', kind: 'slow', what: 'took ages', seq: null },
+      ],
+      dropped: [],
+    });
+  });
+
+  it('should drop malformed findings and findings about calls that never happened, with the reason', () => {
+    const text = JSON.stringify({
+      findings: [
+        { module: 'todo', tool: 'todo.list', kind: 'bad vibes', what: 'meh' },
+        { module: 'todo', tool: 'todo.delete', kind: 'error', what: 'failed' },
+        { module: 'notes', tool: 'todo.list', kind: 'error', what: 'failed' },
+        { module: 'todo', tool: 'todo.list', kind: 'error', what: 'failed', seq: 2 },
+        { module: 'todo', tool: 'todo.list', kind: 'error' },
+        'not an object',
+      ],
+    });
+    const result = parseFindings(text, calls);
+    expect(result.findings).toEqual([]);
+    expect(result.dropped.map((d) => d.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(result.dropped[0].reason).toContain('kind');
+    expect(result.dropped[1].reason).toContain('was not called today');
+    expect(result.dropped[2].reason).toContain('is not in module');
+    expect(result.dropped[3].reason).toContain('call 2 was not a call of todo.list');
+    expect(result.dropped[4].reason).toContain('what');
+  });
+
+  it('should read an answer without findings as none, and a findings value that is not a list as a drop', () => {
+    expect(parseFindings('{"ratings":[]}', calls)).toEqual({ findings: [], dropped: [] });
+    expect(parseFindings('{"findings":"lots"}', calls).dropped).toHaveLength(1);
   });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { FINDING_CLASSES } from './brains/brain.js';
+import type { FindingClass } from './brains/brain.js';
 
 export const RATING_NOTES_MAX = 4000;
 
@@ -99,4 +101,72 @@ function balancedEnd(text: string, start: number): number {
     }
   }
   return -1;
+}
+
+export const FINDING_WHAT_MAX = 300;
+
+/** A finding the model reported in its rating turn, checked against what it really did today. */
+export interface ReportedFinding {
+  module: string;
+  tool: string;
+  kind: FindingClass;
+  what: string;
+  seq: number | null;
+}
+
+export interface DroppedFinding {
+  index: number;
+  reason: string;
+}
+
+const findingSchema = z
+  .object({
+    module: z.string().trim().min(1).max(64),
+    tool: z.string().trim().min(1).max(128),
+    kind: z.enum(FINDING_CLASSES),
+    what: z.string().trim().min(1).max(FINDING_WHAT_MAX),
+    seq: z.number().int().min(0).nullish(),
+  })
+  .strict();
+
+/**
+ * Reads the `findings` of the rating turn's answer. Each entry must match the schema and point at
+ * what really happened today: a module that was used, a tool of that module that was called, and
+ * (when given) the seq of a call of that tool. Anything else is dropped with the reason, never
+ * repaired or guessed: a finding is only ever what the model said about a call it made.
+ */
+export function parseFindings(
+  text: string,
+  calls: ReadonlyArray<{ seq: number; tool: string; module: string }>,
+): { findings: ReportedFinding[]; dropped: DroppedFinding[] } {
+  const json = extractJsonObject(text) as { findings?: unknown } | undefined;
+  const raw = json?.findings;
+  if (raw === undefined || raw === null) return { findings: [], dropped: [] };
+  if (!Array.isArray(raw))
+    return { findings: [], dropped: [{ index: -1, reason: 'findings is not a list' }] };
+  const findings: ReportedFinding[] = [];
+  const dropped: DroppedFinding[] = [];
+  raw.slice(0, 50).forEach((entry, index) => {
+    const parsed = findingSchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      dropped.push({ index, reason: `${issue.path.join('.') || 'finding'}: ${issue.message}` });
+      return;
+    }
+    const f = parsed.data;
+    const ofTool = calls.filter((c) => c.tool === f.tool);
+    if (ofTool.length === 0)
+      return void dropped.push({ index, reason: `tool "${f.tool}" was not called today` });
+    if (ofTool[0].module !== f.module) {
+      return void dropped.push({ index, reason: `tool "${f.tool}" is not in module "${f.module}"` });
+    }
+    const seq = f.seq ?? null;
+    if (seq !== null && !ofTool.some((c) => c.seq === seq)) {
+      return void dropped.push({ index, reason: `call ${seq} was not a call of ${f.tool}` });
+    }
+    findings.push({ module: f.module, tool: f.tool, kind: f.kind, what: f.what, seq });
+  });
+  if (raw.length > 50)
+    dropped.push({ index: 50, reason: `only the first 50 findings are read (got ${raw.length})` });
+  return { findings, dropped };
 }

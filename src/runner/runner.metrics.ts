@@ -12,6 +12,8 @@ export class RunnerMetrics {
   readonly toolCalls: Counter<'outcome'>;
   readonly tickDuration: Histogram<'status'>;
   readonly inFlight: Gauge;
+  readonly findings: Counter<'class' | 'source'>;
+  readonly droppedFindings: Counter<never>;
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
     this.ticks = metrics.counter('persona_ticks_total', 'Persona ticks by final status and brain', [
@@ -29,6 +31,16 @@ export class RunnerMetrics {
       ['status'] as const,
       [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     );
+    this.findings = metrics.counter(
+      'persona_findings_total',
+      'Findings recorded by personas, by class and source',
+      ['class', 'source'] as const,
+    );
+    this.droppedFindings = metrics.counter(
+      'persona_findings_dropped_total',
+      'Findings a model reported that failed validation and were dropped',
+      [] as const,
+    );
     const existing = metrics.registry.getSingleMetric('persona_ticks_in_flight');
     this.inFlight =
       (existing as Gauge | undefined) ??
@@ -37,5 +49,9 @@ export class RunnerMetrics {
         help: 'Persona ticks running right now in this process',
         registers: [metrics.registry],
       });
+  }
+
+  findingsDropped(count: number): void {
+    this.droppedFindings.inc(count);
   }
 }

@@ -5,7 +5,6 @@ import { AnthropicLlmClient } from './brains/anthropic-llm.client.js';
 import { AnthropicBrain } from './brains/anthropic.brain.js';
 import { BrainSelector } from './brains/brain.selector.js';
 import { ScriptedBrain } from './brains/scripted.brain.js';
-import { PersonaClaimsRepository } from './persona-claims.repository.js';
 import { RunnerAdminController } from './runner-admin.controller.js';
 import { RunnerEvents } from './runner.events.js';
 import { RunnerMetrics } from './runner.metrics.js';
@@ -22,7 +21,6 @@ import { TickPipeline } from './tick.pipeline.js';
     AnthropicBrain,
     ScriptedBrain,
     BrainSelector,
-    PersonaClaimsRepository,
     RunnerEvents,
     RunnerMetrics,
     TickPipeline,

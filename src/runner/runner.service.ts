@@ -9,12 +9,14 @@ import { AppConfig } from '../config/app-config.js';
 import { HealthContributors } from '../observability/health-contributors.js';
 import type { Brain } from './brains/brain.js';
 import { BrainSelector } from './brains/brain.selector.js';
-import { PersonaClaimsRepository } from './persona-claims.repository.js';
-import type { ClaimedPersona } from './persona-claims.repository.js';
+import { PersonaScheduleService } from '../personas/persona-schedule.service.js';
+import type { ClaimedPersona } from '../personas/persona-schedule.types.js';
 import { RunnerErrorCode, RunnerException } from './runner.exception.js';
 import type { RunSummaryDto, RunnerStateDto } from './runner.dto.js';
-import { TickPipeline, TickStoppedError } from './tick.pipeline.js';
-import type { TickSummary } from './tick.pipeline.js';
+import { TickStoppedError } from './tick-failure.js';
+import { emptySummary } from './tick-summary.js';
+import type { TickSummary } from './tick-summary.js';
+import { TickPipeline } from './tick.pipeline.js';
 
 /** Injection token for a fixed runner instance id (otherwise host:pid:random). */
 export const RUNNER_INSTANCE_ID = Symbol('RUNNER_INSTANCE_ID');
@@ -32,7 +34,7 @@ interface InFlightTick {
 /**
  * Runs due personas. Each firing (`runDue`, called by the scheduler or directly) keeps a pool of
  * PERSONA_CONCURRENCY workers busy: whenever a slot is free it claims as many due personas as there
- * are free slots (one committed statement, see PersonaClaimsRepository), so leases are only taken
+ * are free slots (one committed statement, see PersonaScheduleService), so leases are only taken
  * when a worker can start right away, and one slow tick never holds back a whole batch. The firing
  * ends when nothing is due and nothing is running. Firings never overlap within one instance.
  */
@@ -48,7 +50,7 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(PersonaClaimsRepository) private readonly claims: PersonaClaimsRepository,
+    @Inject(PersonaScheduleService) private readonly claims: PersonaScheduleService,
     @Inject(TickPipeline) private readonly pipeline: TickPipeline,
     @Inject(BrainSelector) private readonly brains: BrainSelector,
     @Inject(HealthContributors) private readonly health: HealthContributors,
@@ -222,22 +224,7 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error(`tick of persona ${claim.userId} broke: ${message}`);
         await this.claims.release(claim.userId, claim.leaseToken).catch(() => undefined);
-        return {
-          tickId: null,
-          personaId: claim.userId,
-          status: 'failed',
-          brain: brain.name,
-          model: brain.model,
-          toolCalls: 0,
-          tokensIn: 0,
-          tokensOut: 0,
-          costUsd: 0,
-          ratings: 0,
-          error: message,
-          ratingError: null,
-          durationMs: 0,
-          recorded: false,
-        };
+        return emptySummary(claim.userId, brain, { status: 'failed', error: message });
       })
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, { controller, done });

@@ -1,64 +1,38 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config.js';
-import { nextDueAt } from '../personas/due-rules.js';
-import { derivePersonaPassword, personaSeedSecret } from '../personas/persona-password.js';
-import type { TickStatus } from '../personas/persona-tick.entity.js';
-import { PersonasService } from '../personas/personas.service.js';
-import { BrainPausedError } from './brains/brain.js';
-import type {
-  Brain,
-  BrainDay,
-  BrainTool,
-  DayContext,
-  PersonaToday,
-  ToolCallOptions,
-  ToolOutcome,
-} from './brains/brain.js';
+import { PersonaAuditService } from '../personas/persona-audit.service.js';
+import { PersonaScheduleService } from '../personas/persona-schedule.service.js';
+import type { ClaimedPersona, TickEnd } from '../personas/persona-schedule.types.js';
+import { clip } from '../common/text.js';
+import type { Brain, BrainDay, BrainTool, DayContext, PersonaToday } from './brains/brain.js';
 import { ratingPrompt, repairPrompt } from './brains/day-prompts.js';
-import { inputHash } from './canonical-json.js';
-import { McpToolSession, clip, describeReason } from './mcp-tool-session.js';
-import { PersonaClaimsRepository } from './persona-claims.repository.js';
-import type { ClaimedPersona } from './persona-claims.repository.js';
-import { parseRatings } from './rating-parser.js';
+import { McpToolSession } from './mcp-tool-session.js';
+import { parseFindings, parseRatings } from './rating-parser.js';
 import { RunnerEvents } from './runner.events.js';
 import { RunnerMetrics } from './runner.metrics.js';
+import { TickCallRecorder } from './tick-call.recorder.js';
+import { TICK_ERROR_MAX, classifyFailure } from './tick-failure.js';
+import { TickLimit } from './tick-limit.js';
+import { emptySummary } from './tick-summary.js';
+import type { TickSummary } from './tick-summary.js';
 
-/** Why a tick's signal was aborted: its own time limit. */
-export class TickTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`tick timed out after ${timeoutMs} ms`);
-    this.name = 'TickTimeoutError';
-  }
-}
-
-/** Why a tick's signal was aborted: the runner stopped it (shutdown, an operator). */
-export class TickStoppedError extends Error {
-  constructor(reason: string) {
-    super(`stopped: ${reason}`);
-    this.name = 'TickStoppedError';
-  }
-}
+export { TickStoppedError, TickTimeoutError } from './tick-failure.js';
+export type { TickSummary } from './tick-summary.js';
 
 class LoginError extends Error {}
 
-/** What one tick came to (the admin "run now" answers this; runDue collects them). */
-export interface TickSummary {
-  tickId: string | null;
-  personaId: string;
-  status: Exclude<TickStatus, 'running'> | 'skipped';
-  brain: string;
-  model: string | null;
+/** What playing the day came to, before the fenced finish. */
+interface PlayedDay {
+  status: TickEnd;
+  error: string | null;
+  keepSchedule: boolean;
+  ratings: number;
+  ratingError: string | null;
   toolCalls: number;
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
-  ratings: number;
-  error: string | null;
-  ratingError: string | null;
-  durationMs: number;
-  /** False when the lease was taken over before the end: the result was not written. */
-  recorded: boolean;
 }
 
 /**
@@ -73,208 +47,23 @@ export class TickPipeline {
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(PersonaClaimsRepository) private readonly claims: PersonaClaimsRepository,
-    @Inject(PersonasService) private readonly personas: PersonasService,
+    @Inject(PersonaScheduleService) private readonly schedule: PersonaScheduleService,
+    @Inject(PersonaAuditService) private readonly audit: PersonaAuditService,
     @Inject(RunnerMetrics) private readonly metrics: RunnerMetrics,
     @Inject(RunnerEvents) private readonly events: RunnerEvents,
   ) {}
 
+  /** open the tick → play the day (calls, ratings) → finish fenced by the lease → count it. */
   async run(claim: ClaimedPersona, brain: Brain, baseUrl: string, stop: AbortSignal): Promise<TickSummary> {
     const started = performance.now();
-    const summary: TickSummary = {
-      tickId: null,
-      personaId: claim.userId,
-      status: 'skipped',
-      brain: brain.name,
-      model: brain.model,
-      toolCalls: 0,
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: 0,
-      ratings: 0,
-      error: null,
-      ratingError: null,
-      durationMs: 0,
-      recorded: false,
-    };
-    const opened = await this.claims.beginTick(claim, brain.name, brain.model);
-    if (!opened) {
-      summary.error = 'lease lost before the tick started';
-      return summary;
-    }
-    const tickId = opened.tickId;
-    summary.tickId = tickId;
+    const opened = await this.schedule.beginTick(claim, brain.name, brain.model);
+    if (!opened) return emptySummary(claim.userId, brain, { error: 'lease lost before the tick started' });
+    const summary = emptySummary(claim.userId, brain, { tickId: opened.tickId });
     this.metrics.inFlight.inc();
-
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const deadline = Date.now() + this.config.tickTimeoutMs;
-    const timer = setTimeout(
-      () => controller.abort(new TickTimeoutError(this.config.tickTimeoutMs)),
-      this.config.tickTimeoutMs,
-    );
-    const onStop = () =>
-      controller.abort(
-        stop.reason instanceof Error ? stop.reason : new TickStoppedError(describeReason(stop.reason)),
-      );
-    if (stop.aborted) onStop();
-    else stop.addEventListener('abort', onStop, { once: true });
-    const remaining = () => Math.max(1, deadline - Date.now());
-
-    let session: McpToolSession | undefined;
-    let day: BrainDay | undefined;
-    let keepSchedule = false;
-    let seq = 0;
-    const modulesUsed = new Set<string>();
     try {
-      const password = derivePersonaPassword(claim.email, personaSeedSecret(this.config));
-      const accessToken = await this.login(baseUrl, claim.email, password, signal);
-      session = await McpToolSession.open(`${baseUrl}/mcp`, accessToken, signal, remaining());
-      const tools = await session.listTools(signal, remaining());
-      const known = new Map<string, BrainTool>(tools.map((t) => [t.name, t]));
-      const mcp = session;
-
-      const callTool = async (
-        name: string,
-        input: Record<string, unknown>,
-        options: ToolCallOptions = {},
-      ): Promise<ToolOutcome> => {
-        signal.throwIfAborted();
-        const tool = known.get(name);
-        if (!tool) {
-          // a name the model made up: nothing reaches the app, so nothing goes in the audit trail
-          return {
-            ok: false,
-            errorKind: 'tool',
-            text: `There is no tool named "${name}".`,
-            data: undefined,
-            latencyMs: 0,
-          };
-        }
-        seq += 1;
-        const callSeq = seq;
-        const t0 = performance.now();
-        const result = await mcp.call(name, input, signal, remaining(), options.spaceId);
-        const latencyMs = Math.round(performance.now() - t0);
-        await this.personas.recordActions(claim.userId, [
-          {
-            tickId,
-            seq: callSeq,
-            toolName: name,
-            inputHash: inputHash(input),
-            result: result.ok ? 'ok' : 'error',
-            errorKind: result.errorKind,
-            errorMessage: result.ok ? null : clip(result.text),
-            latencyMs,
-          },
-        ]);
-        summary.toolCalls += 1;
-        modulesUsed.add(tool.module);
-        this.metrics.toolCalls.inc({ outcome: result.errorKind ?? 'ok' });
-        this.events.emitAction({
-          personaId: claim.userId,
-          tickId,
-          seq: callSeq,
-          toolName: name,
-          ok: result.ok,
-        });
-        signal.throwIfAborted();
-        return { ...result, latencyMs };
-      };
-
-      const context: DayContext = {
-        persona: {
-          id: claim.userId,
-          email: claim.email,
-          archetype: claim.archetype,
-          systemPrompt: claim.systemPrompt,
-          moduleMix: claim.moduleMix,
-          timezone: claim.timezone,
-          cadence: claim.cadence,
-        },
-        today: personaToday(claim.claimedAt, claim.timezone),
-        tools,
-        maxTurns: this.config.tickMaxTurns,
-        signal,
-        callTool,
-      };
-      day = brain.startDay(context);
-      await day.play();
-
-      const used = [...modulesUsed].sort();
-      if (used.length > 0) {
-        let parsed = parseRatings(await day.reply(ratingPrompt(used)), used);
-        if (!parsed.ok) parsed = parseRatings(await day.reply(repairPrompt(parsed.error, used)), used);
-        if (parsed.ok) {
-          await this.personas.recordFeedback(
-            claim.userId,
-            parsed.ratings.map((r) => ({ tickId, module: r.module, rating: r.rating, notes: r.notes })),
-          );
-          summary.ratings = parsed.ratings.length;
-        } else {
-          summary.ratingError = clip(`rating_parse_error: ${parsed.error} (after one repair attempt)`);
-        }
-      }
-      summary.status = 'ok';
-    } catch (error) {
-      if (signal.aborted && signal.reason instanceof TickTimeoutError) {
-        summary.status = 'timed_out';
-        summary.error = signal.reason.message;
-      } else if (signal.aborted) {
-        summary.status = 'failed';
-        summary.error = clip(
-          signal.reason instanceof TickStoppedError
-            ? signal.reason.message
-            : `aborted: ${describeReason(signal.reason)}`,
-        );
-        // the persona did nothing wrong: it keeps its place in the queue
-        keepSchedule = true;
-      } else if (error instanceof BrainPausedError) {
-        summary.status = 'failed';
-        summary.error = clip(error.message);
-        keepSchedule = true;
-      } else {
-        summary.status = 'failed';
-        summary.error = clip(error instanceof Error ? error.message : String(error));
-      }
-    } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
-      await session?.close();
-    }
-
-    const usage = day?.usage();
-    summary.tokensIn = usage?.tokensIn ?? 0;
-    summary.tokensOut = usage?.tokensOut ?? 0;
-    summary.costUsd = usage?.costUsd ?? 0;
-    const ok = summary.status === 'ok';
-    const failures = ok ? 0 : claim.consecutiveFailures + 1;
-    try {
-      const now = await this.claims.now();
-      summary.recorded = await this.claims.finishTick({
-        personaId: claim.userId,
-        leaseToken: claim.leaseToken,
-        tickId,
-        status: summary.status as Exclude<TickStatus, 'running'>,
-        toolCalls: summary.toolCalls,
-        tokensIn: summary.tokensIn,
-        tokensOut: summary.tokensOut,
-        costUsd: summary.costUsd,
-        error: summary.error,
-        ratingError: summary.ratingError,
-        schedule: keepSchedule
-          ? undefined
-          : {
-              nextDueAt: nextDueAt(claim.cadence, claim.timezone, now, failures),
-              consecutiveFailures: failures,
-            },
-        active: ok || summary.toolCalls > 0,
-      });
-      if (!summary.recorded) {
-        this.logger.warn(
-          `tick ${tickId} of ${claim.userId}: lease was taken over; its result was not written`,
-        );
-      }
+      const { keepSchedule, ...played } = await this.play(claim, brain, baseUrl, opened.tickId, stop);
+      Object.assign(summary, played);
+      summary.recorded = await this.finish(claim, opened.tickId, played, keepSchedule);
     } finally {
       summary.durationMs = Math.round(performance.now() - started);
       this.metrics.inFlight.dec();
@@ -282,6 +71,177 @@ export class TickPipeline {
       this.metrics.tickDuration.observe({ status: summary.status }, summary.durationMs / 1000);
     }
     return summary;
+  }
+
+  /** The network part of the tick, under one limit; never throws (a failure is classified). */
+  private async play(
+    claim: ClaimedPersona,
+    brain: Brain,
+    baseUrl: string,
+    tickId: string,
+    stop: AbortSignal,
+  ): Promise<PlayedDay> {
+    const limit = new TickLimit(this.config.tickTimeoutMs, stop);
+    const { signal } = limit;
+    let session: McpToolSession | undefined;
+    let recorder: TickCallRecorder | undefined;
+    let day: BrainDay | undefined;
+    let outcome: Pick<PlayedDay, 'status' | 'error' | 'keepSchedule'> = {
+      status: 'ok',
+      error: null,
+      keepSchedule: false,
+    };
+    let rated: Pick<PlayedDay, 'ratings' | 'ratingError'> = { ratings: 0, ratingError: null };
+    try {
+      const accessToken = await this.login(baseUrl, claim.email, this.schedule.passwordOf(claim), signal);
+      session = await McpToolSession.open(`${baseUrl}/mcp`, accessToken, signal, limit.remaining());
+      const tools = await session.listTools(signal, limit.remaining());
+      recorder = new TickCallRecorder({
+        personaId: claim.userId,
+        tickId,
+        brain: brain.name,
+        tools,
+        session,
+        signal,
+        remaining: () => limit.remaining(),
+        slowMs: this.config.findingSlowMs,
+        audit: this.audit,
+        metrics: this.metrics,
+        events: this.events,
+      });
+      day = brain.startDay(this.dayContext(claim, tools, signal, recorder));
+      await day.play();
+      rated = await this.rate(day, claim.userId, tickId, recorder);
+    } catch (error) {
+      outcome = classifyFailure(error, signal);
+    } finally {
+      limit.dispose();
+      await session?.close();
+    }
+    const usage = day?.usage();
+    return {
+      ...outcome,
+      ...rated,
+      toolCalls: recorder?.toolCalls ?? 0,
+      tokensIn: usage?.tokensIn ?? 0,
+      tokensOut: usage?.tokensOut ?? 0,
+      costUsd: usage?.costUsd ?? 0,
+    };
+  }
+
+  private dayContext(
+    claim: ClaimedPersona,
+    tools: BrainTool[],
+    signal: AbortSignal,
+    recorder: TickCallRecorder,
+  ): DayContext {
+    return {
+      persona: {
+        id: claim.userId,
+        email: claim.email,
+        archetype: claim.archetype,
+        systemPrompt: claim.systemPrompt,
+        moduleMix: claim.moduleMix,
+        timezone: claim.timezone,
+        cadence: claim.cadence,
+      },
+      today: personaToday(claim.claimedAt, claim.timezone),
+      tools,
+      maxTurns: this.config.tickMaxTurns,
+      signal,
+      callTool: (name, input, options) => recorder.call(name, input, options),
+      reportFinding: (finding) => recorder.reportFinding(finding),
+    };
+  }
+
+  /**
+   * The rating turn, in the same conversation, with one repair attempt for unparseable output. The
+   * same answer may carry the model's findings: each is checked against the calls it really made and
+   * stored (source llm); an invalid one is dropped, counted and logged with the reason, never repaired.
+   */
+  private async rate(
+    day: BrainDay,
+    personaId: string,
+    tickId: string,
+    recorder: TickCallRecorder,
+  ): Promise<Pick<PlayedDay, 'ratings' | 'ratingError'>> {
+    const used = recorder.modulesUsed();
+    if (used.length === 0) return { ratings: 0, ratingError: null };
+    let answer = await day.reply(ratingPrompt(used));
+    let parsed = parseRatings(answer, used);
+    if (!parsed.ok) {
+      answer = await day.reply(repairPrompt(parsed.error, used));
+      parsed = parseRatings(answer, used);
+    }
+    await this.recordReportedFindings(answer, tickId, recorder);
+    if (!parsed.ok) {
+      return {
+        ratings: 0,
+        ratingError: clip(`rating_parse_error: ${parsed.error} (after one repair attempt)`, TICK_ERROR_MAX),
+      };
+    }
+    await this.audit.recordFeedback(
+      personaId,
+      parsed.ratings.map((r) => ({ tickId, module: r.module, rating: r.rating, notes: r.notes })),
+    );
+    return { ratings: parsed.ratings.length, ratingError: null };
+  }
+
+  private async recordReportedFindings(
+    answer: string,
+    tickId: string,
+    recorder: TickCallRecorder,
+  ): Promise<void> {
+    const { findings, dropped } = parseFindings(answer, recorder.callsMade());
+    for (const [index, f] of findings.entries()) {
+      await recorder.reportFinding({
+        seq: f.seq,
+        module: f.module,
+        tool: f.tool,
+        class: f.kind,
+        check: `llm.${f.kind}.${index}`,
+        expected: 'what the persona expected (its own words follow)',
+        got: f.what,
+        source: 'llm',
+      });
+    }
+    if (dropped.length > 0) {
+      this.metrics.findingsDropped(dropped.length);
+      this.logger.warn(
+        `tick ${tickId}: dropped ${dropped.length} reported finding(s): ${dropped
+          .slice(0, 5)
+          .map((d) => `#${d.index} ${d.reason}`)
+          .join('; ')}`,
+      );
+    }
+  }
+
+  /** Ends the tick and releases the lease, fenced; false when another runner took the persona over. */
+  private async finish(
+    claim: ClaimedPersona,
+    tickId: string,
+    played: Omit<PlayedDay, 'keepSchedule'>,
+    keepSchedule: boolean,
+  ): Promise<boolean> {
+    const ok = played.status === 'ok';
+    const recorded = await this.schedule.finishTick({
+      personaId: claim.userId,
+      leaseToken: claim.leaseToken,
+      tickId,
+      status: played.status,
+      toolCalls: played.toolCalls,
+      tokensIn: played.tokensIn,
+      tokensOut: played.tokensOut,
+      costUsd: played.costUsd,
+      error: played.error,
+      ratingError: played.ratingError,
+      schedule: keepSchedule ? undefined : await this.schedule.scheduleAfter(claim, ok),
+      active: ok || played.toolCalls > 0,
+    });
+    if (!recorded) {
+      this.logger.warn(`tick ${tickId} of ${claim.userId}: lease was taken over; its result was not written`);
+    }
+    return recorded;
   }
 
   /** The persona signs in through the real login endpoint over HTTP, like any user. */

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { UserLifecycleHooks } from '../auth/user-lifecycle.hooks.js';
 import { UsersService } from '../auth/users.service.js';
+import { isUuid } from '../common/uuid.js';
 import { SpaceEntity } from './space.entity.js';
 import type { SpaceType } from './space.entity.js';
 import { SpaceMemberEntity } from './space-member.entity.js';
@@ -76,9 +77,25 @@ export class SpacesService implements OnModuleInit {
     return rows[0].id;
   }
 
+  /**
+   * The space's type and owner, for callers that must know whose space it is (the key vault: a
+   * personal space uses its owner's key). Undefined when the space does not exist; no membership check.
+   */
+  async typeAndOwner(spaceId: string): Promise<{ type: SpaceType; ownerId: string | null } | undefined> {
+    const rows: Array<{ type: SpaceType; owner_id: string | null }> = await this.dataSource.query(
+      `SELECT s.type, m.user_id AS owner_id
+         FROM spaces s LEFT JOIN space_members m ON m.space_id = s.id AND m.role = 'owner'
+        WHERE s.id = $1
+        LIMIT 1`,
+      [spaceId],
+    );
+    const row = rows[0];
+    return row && { type: row.type, ownerId: row.owner_id };
+  }
+
   /** The caller's role in the space; a non-member is told the space does not exist (404). */
   async assertMember(userId: string, spaceId: string): Promise<{ space: SpaceEntity; role: SpaceRole }> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(spaceId)) {
+    if (!isUuid(spaceId)) {
       throw new SpaceException(SpaceErrorCode.NOT_FOUND, 'Space not found');
     }
     const member = await this.dataSource

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { SpaceException } from '../spaces/spaces.exception.js';
+import { isUuid } from '../common/uuid.js';
 import { ToolsErrorCode, ToolsException } from './tools.exception.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PERSONAL_CACHE_MAX = 10_000;
 
 /**
@@ -20,7 +20,7 @@ export class ActiveSpaceResolver {
   async resolve(userId: string, requested: string | undefined): Promise<string> {
     if (requested === undefined || requested === '') return this.personalSpaceId(userId);
     const spaceId = requested.trim();
-    if (!UUID.test(spaceId)) {
+    if (!isUuid(spaceId)) {
       throw new ToolsException(
         ToolsErrorCode.SPACE_HEADER_INVALID,
         'X-Mana-Space must be the id (uuid) of a space you belong to',

@@ -1,16 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import { $ZodAsyncError as zAsyncError } from 'zod/v4/core';
+import { KeyUnavailableError } from '../crypto/key-unavailable.error.js';
 import { SpaceKeysService } from '../crypto/space-keys.service.js';
 import { findUnsafeText } from '../common/text-safety.pipe.js';
 import { ToolPolicy } from './tool.policy.js';
 import { ToolRegistry } from './tool.registry.js';
-import { ToolError } from './tool.types.js';
+import { ToolError } from '../tool-contract/tool.error.js';
+import type { ToolContext } from '../tool-contract/tool.types.js';
 import type {
   RegisteredTool,
   ToolCallOutcome,
   ToolCaller,
-  ToolContext,
   ToolErrorKind,
   ToolWarning,
 } from './tool.types.js';
@@ -19,8 +20,9 @@ import type {
  * The one path every tool call takes, whoever invokes it (MCP gateway, runner, admin):
  * look up → policy → input schema → context → handler → output schema → outcome.
  * It never throws: every failure becomes an outcome with a message that says what went wrong.
- * Handler bugs (anything but a ToolError) and output-schema mismatches are logged with the tool
- * name and stack, and answered with a generic "Internal error in <tool>".
+ * Handler bugs (anything but a ToolError or crypto's KeyUnavailableError) and output-schema
+ * mismatches are logged with the tool name and stack, and answered with a generic
+ * "Internal error in <tool>".
  */
 @Injectable()
 export class ToolExecutor {
@@ -68,7 +70,10 @@ export class ToolExecutor {
       }
       return { ok: true, tool: name, output: checked.data, warnings };
     } catch (error) {
-      if (error instanceof ToolError) return fail(name, 'tool_error', error.code, error.message, warnings);
+      // expected failures: the handler's own, or crypto's when the space's key is not held server-side
+      if (error instanceof ToolError || error instanceof KeyUnavailableError) {
+        return fail(name, 'tool_error', error.code, error.message, warnings);
+      }
       const err = error instanceof Error ? error : new Error(String(error));
       this.logger.error(
         { tool: name, err, stack: err.stack, invoker: caller.invoker },

@@ -7,7 +7,8 @@ import { loadConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { UserSettingsService } from './settings/user-settings.service.js';
 import { ToolPolicy } from './tool.policy.js';
-import type { ToolCaller, ToolOptions } from './tool.types.js';
+import type { ToolOptions } from '../tool-contract/tool.types.js';
+import type { ToolCaller } from './tool.types.js';
 
 const tool = (overrides: Partial<ToolOptions>): ToolOptions => ({
   name: 'admin.purge',

@@ -6,7 +6,8 @@ import type { UserRole } from '../auth/auth.types.js';
 import { findInjectionMarkers } from './injection-detector.js';
 import { ToolRateLimiter } from './tool-rate-limiter.js';
 import { UserSettingsService } from './settings/user-settings.service.js';
-import type { ToolCaller, ToolErrorKind, ToolInvoker, ToolOptions, ToolWarning } from './tool.types.js';
+import type { ToolInvoker, ToolOptions } from '../tool-contract/tool.types.js';
+import type { ToolCaller, ToolErrorKind, ToolWarning } from './tool.types.js';
 
 export type PolicyDecision =
   'allowed' | 'denied_admin_scope' | 'denied_destructive' | 'rate_limited' | 'flagged_injection';

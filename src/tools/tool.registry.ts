@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { TOOL_METADATA } from './tool.decorator.js';
-import type { RegisteredTool, ToolContext, ToolOptions } from './tool.types.js';
+import { TOOL_METADATA } from '../tool-contract/tool.decorator.js';
+import type { ToolContext, ToolOptions } from '../tool-contract/tool.types.js';
+import type { RegisteredTool } from './tool.types.js';
 
 const TOOL_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 

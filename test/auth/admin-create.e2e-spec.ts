@@ -10,6 +10,7 @@ import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { bootTestApp, builtFile, embeddedDb, freePort } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { TEST_PASSWORD, registerUser, uniqueEmail } from '../support/factories.js';
+import { createPersona } from '../support/personas.js';
 
 interface Run {
   code: number | null;
@@ -184,11 +185,10 @@ describe(AdminBootstrapService.name, () => {
       it('should promote an existing human and refuse a persona account', async () => {
         const t = await bootTestApp();
         let human: { email: string; id: string };
-        const personaEmail = uniqueEmail('persona');
+        let personaEmail: string;
         try {
           human = await registerUser(t);
-          const persona = await registerUser(t, personaEmail);
-          await t.dataSource.query(`UPDATE users SET kind = 'persona' WHERE id = $1`, [persona.id]);
+          personaEmail = (await createPersona(t, { password: TEST_PASSWORD })).email;
         } finally {
           await t.close();
         }

@@ -8,23 +8,8 @@ import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { HealthController } from '../../src/observability/health.controller.js';
 import { freePort } from '../support/test-app.js';
 import { http } from '../support/http.js';
-import type { HttpResult } from '../support/http.js';
+import { waitFor } from '../support/wait-for.js';
 import { TEST_PASSWORD, uniqueEmail } from '../support/factories.js';
-
-/** Polls until `check` passes or the time is up; returns the last response. */
-async function waitFor(
-  probe: () => Promise<HttpResult>,
-  check: (res: HttpResult) => boolean,
-  ms: number,
-): Promise<HttpResult> {
-  const deadline = Date.now() + ms;
-  let last = await probe();
-  while (!check(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await probe();
-  }
-  return last;
-}
 
 // Runs on its own embedded Postgres (in both suite modes), so the test can stop and restart it.
 describe(HealthController.name, () => {
@@ -63,9 +48,13 @@ describe(HealthController.name, () => {
     db = undefined;
 
     const down = await waitFor(
-      () => http(url, 'GET', '/health/ready'),
-      (r) => r.status === 503,
+      'readiness to answer 503',
+      async () => {
+        const res = await http(url, 'GET', '/health/ready');
+        return res.status === 503 && res;
+      },
       10_000,
+      200,
     );
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ statusCode: 503, requestId: expect.any(String) });
@@ -88,9 +77,13 @@ describe(HealthController.name, () => {
     db = await EmbeddedPostgres.start(join(dir, 'pgdata'), dbPort);
 
     const up = await waitFor(
-      () => http(url, 'GET', '/health/ready'),
-      (r) => r.status === 200,
+      'readiness to answer 200 again',
+      async () => {
+        const res = await http(url, 'GET', '/health/ready');
+        return res.status === 200 && res;
+      },
       10_000,
+      200,
     );
     expect(up.status).toBe(200);
     // and the data written before the outage is still there

@@ -1,5 +1,5 @@
-import { ToolError } from '../../src/tools/tool.types.js';
-import type { ToolContext } from '../../src/tools/tool.types.js';
+import { ToolError } from '../../src/tool-contract/tool.error.js';
+import type { ToolContext } from '../../src/tool-contract/tool.types.js';
 import { ToolRegistry } from '../../src/tools/tool.registry.js';
 import { SpacesService } from '../../src/spaces/spaces.service.js';
 import { HabitsService } from '../../src/modules/habits/habits.service.js';

@@ -59,7 +59,12 @@ describe(SpaceKeysService.name, () => {
     const { user, spaceId } = await freshUser();
     const team = await t.app.get(SpacesService).create(user.id, 'Race', 'team');
     // a second SpaceKeysService with its own empty cache plays the second server instance
-    const other = new SpaceKeysService(t.dataSource, t.app.get(KeyWrapper), new FieldCipher());
+    const other = new SpaceKeysService(
+      t.dataSource,
+      t.app.get(KeyWrapper),
+      new FieldCipher(),
+      t.app.get(SpacesService),
+    );
     const mine = t.app.get(SpaceKeysService);
     const [a, b, c, d] = await Promise.all([
       mine.getSpaceKey(spaceId, user.id),

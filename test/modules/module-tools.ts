@@ -3,7 +3,7 @@ import { SpaceKeysService } from '../../src/crypto/space-keys.service.js';
 import { FieldCipher } from '../../src/crypto/field-cipher.js';
 import { SpacesService } from '../../src/spaces/spaces.service.js';
 import { ToolRegistry } from '../../src/tools/tool.registry.js';
-import type { ToolContext } from '../../src/tools/tool.types.js';
+import type { ToolContext } from '../../src/tool-contract/tool.types.js';
 import type { TestApp } from '../support/test-app.js';
 
 /** A real ToolContext: the real SpaceKeysService behind spaceKey(), as the gateway builds it. */

@@ -4,15 +4,9 @@ import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { TEST_PASSWORD, createAdmin, login, registerUser, uniqueEmail } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
-import {
-  ADMIN_BASE,
-  bootPersonasApp,
-  createPersona,
-  expiredToken,
-  loginPersona,
-  personaBody,
-  rowCounts,
-} from './personas-support.js';
+import { ADMIN_BASE, createPersona, loginPersona, personaBody } from '../support/personas.js';
+import { insertAction, insertFeedback, insertTick } from '../support/persona-rows.js';
+import { bootPersonasApp, expiredToken, rowCounts } from './personas-support.js';
 
 describe(PersonasAdminController.name, () => {
   let t: TestApp;
@@ -40,7 +34,7 @@ describe(PersonasAdminController.name, () => {
     let target: string;
 
     beforeAll(async () => {
-      const persona = await loginPersona(t, await createPersona(t, admin));
+      const persona = await loginPersona(t, await createPersona(t, {}, admin));
       headers = {
         anonymous: {},
         human: { token: human.accessToken },
@@ -49,7 +43,7 @@ describe(PersonasAdminController.name, () => {
         'expired admin token': { token: await expiredToken(t, admin) },
         admin: { token: admin.accessToken },
       };
-      target = (await createPersona(t, admin)).userId;
+      target = (await createPersona(t, {}, admin)).userId;
     });
 
     const routes: Array<[string, string, () => string, () => unknown]> = [
@@ -171,7 +165,7 @@ describe(PersonasAdminController.name, () => {
     });
 
     it('should update an existing persona and reset its password when it changed', async () => {
-      const created = await createPersona(t, admin);
+      const created = await createPersona(t, {}, admin);
       const body = personaBody(t, {
         email: created.email.toUpperCase(),
         name: 'Renamed',
@@ -270,7 +264,7 @@ describe(PersonasAdminController.name, () => {
 
   describe('GET / and GET /:id', () => {
     it('should page through every persona with the keyset cursor, newest first, without gaps', async () => {
-      for (let i = 0; i < 3; i += 1) await createPersona(t, admin);
+      for (let i = 0; i < 3; i += 1) await createPersona(t, {}, admin);
       const seen: string[] = [];
       const created: string[] = [];
       let cursor: string | null = null;
@@ -314,14 +308,10 @@ describe(PersonasAdminController.name, () => {
     const tick = randomUUID();
 
     beforeAll(async () => {
-      quietId = (await createPersona(t, admin)).userId;
-      personaId = (await createPersona(t, admin)).userId;
-      const action = (seq: number, result: string, age: string) =>
-        t.dataSource.query(
-          `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, result, created_at)
-           VALUES ($1, $2, $3, $4, 'todo.create', 'todo', $5, now() - $6::interval)`,
-          [`${tick}-${seq}-todo.create`, personaId, tick, seq, result, age],
-        );
+      quietId = (await createPersona(t, {}, admin)).userId;
+      personaId = (await createPersona(t, {}, admin)).userId;
+      const action = (seq: number, result: 'ok' | 'error', age: string) =>
+        insertAction(t, personaId, tick, { seq, tool: 'todo.create', result, createdAt: { ago: age } });
       // inside the window: 5 actions, 2 of them errors
       await action(1, 'ok', '1 day');
       await action(2, 'ok', '1 day');
@@ -333,22 +323,22 @@ describe(PersonasAdminController.name, () => {
       await action(7, 'error', '8 days');
       await action(8, 'ok', '30 days');
       const feedback = (module: string, rating: number, notes: string | null, age: string) =>
-        t.dataSource.query(
-          `INSERT INTO persona_feedback (id, persona_id, tick_id, module, rating, notes, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, now() - $7::interval)`,
-          [`${randomUUID()}-${module}`, personaId, randomUUID(), module, rating, notes, age],
-        );
+        insertFeedback(t, personaId, randomUUID(), { module, rating, notes, createdAt: { ago: age } });
       await feedback('todo', 4, null, '1 day');
       await feedback('notes', 5, 'search found it', '2 days');
       await feedback('todo', 2, 'meh, too many fields', '3 days');
       await feedback('todo', 1, 'ancient complaint', '10 days');
       await feedback('notes', 3, 'slow', '20 days');
-      await t.dataSource.query(
-        `INSERT INTO persona_ticks (persona_id, status, brain, started_at, finished_at)
-         VALUES ($1, 'ok', 'scripted', now() - interval '2 days', now() - interval '2 days' + interval '30 seconds'),
-                ($1, 'failed', 'scripted', now() - interval '1 hour', now() - interval '50 minutes')`,
-        [personaId],
-      );
+      await insertTick(t, personaId, {
+        status: 'ok',
+        startedAt: { ago: '2 days' },
+        finishedAt: { ago: '2 days -30 seconds' },
+      });
+      await insertTick(t, personaId, {
+        status: 'failed',
+        startedAt: { ago: '1 hour' },
+        finishedAt: { ago: '50 minutes' },
+      });
     });
 
     async function listItem(id: string) {
@@ -414,11 +404,11 @@ describe(PersonasAdminController.name, () => {
     it('should list at most the 20 newest actions in the detail', async () => {
       const t2 = randomUUID();
       for (let seq = 0; seq < 25; seq += 1) {
-        await t.dataSource.query(
-          `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, result, created_at)
-           VALUES ($1, $2, $3, $4, 'notes.create', 'notes', 'ok', now() - make_interval(secs => 100 - $4))`,
-          [`${t2}-${seq}-notes.create`, quietId, t2, seq],
-        );
+        await insertAction(t, quietId, t2, {
+          seq,
+          tool: 'notes.create',
+          createdAt: { ago: `${100 - seq} seconds` },
+        });
       }
       const res = await http(t.url, 'GET', `${ADMIN_BASE}/${quietId}`, { token: admin.accessToken });
       expect(res.body.recentActions).toHaveLength(20);
@@ -447,7 +437,7 @@ describe(PersonasAdminController.name, () => {
     });
 
     it('should remove everything of a persona in one go, keeping shared spaces others still use', async () => {
-      const created = await createPersona(t, admin);
+      const created = await createPersona(t, {}, admin);
       const persona = await loginPersona(t, created);
       const neighbour = await registerUser(t);
       const post = (token: string, path: string, body: unknown) =>
@@ -460,11 +450,7 @@ describe(PersonasAdminController.name, () => {
       await post(persona.accessToken, `/api/v1/spaces/${shared.id}/members`, { email: neighbour.email });
       const theirs = await post(neighbour.accessToken, '/api/v1/spaces', { name: 'Theirs', type: 'family' });
       await post(neighbour.accessToken, `/api/v1/spaces/${theirs.id}/members`, { email: persona.email });
-      const tick = randomUUID();
-      await t.dataSource.query(
-        `INSERT INTO persona_ticks (id, persona_id, status, brain) VALUES ($1, $2, 'ok', 'scripted')`,
-        [tick, created.userId],
-      );
+      const tick = await insertTick(t, created.userId, { status: 'ok' });
       const internal = { headers: { 'x-service-key': t.config.serviceKey } };
       await http(t.url, 'POST', `/api/v1/personas/internal/${created.userId}/actions`, {
         ...internal,

@@ -4,13 +4,8 @@ import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
-import {
-  INTERNAL_BASE,
-  bootPersonasApp,
-  createPersona,
-  expiredToken,
-  loginPersona,
-} from './personas-support.js';
+import { createPersona, loginPersona } from '../support/personas.js';
+import { INTERNAL_BASE, bootPersonasApp, expiredToken } from './personas-support.js';
 
 describe(PersonasInternalController.name, () => {
   let t: TestApp;
@@ -21,7 +16,7 @@ describe(PersonasInternalController.name, () => {
   beforeAll(async () => {
     t = await bootPersonasApp();
     admin = await createAdmin(t);
-    personaId = (await createPersona(t, admin)).userId;
+    personaId = (await createPersona(t, {}, admin)).userId;
     key = { headers: { 'x-service-key': t.config.serviceKey } };
   });
   afterAll(() => t.close());
@@ -44,7 +39,7 @@ describe(PersonasInternalController.name, () => {
 
   describe('access', () => {
     it('should accept only the service key on every internal route', async () => {
-      const persona = await loginPersona(t, await createPersona(t, admin));
+      const persona = await loginPersona(t, await createPersona(t, {}, admin));
       const human = await registerUser(t);
       const callers: Array<[string, { token?: string; headers?: Record<string, string> }]> = [
         ['anonymous', {}],
@@ -78,7 +73,7 @@ describe(PersonasInternalController.name, () => {
 
   describe('GET /due', () => {
     it("should list a new persona as due and follow next_due_at and the lease by the database's clock", async () => {
-      const id = (await createPersona(t, admin, { tickCadence: 'daily' })).userId;
+      const id = (await createPersona(t, { tickCadence: 'daily' }, admin)).userId;
       const dueIds = async () => {
         const res = await http(t.url, 'GET', `${INTERNAL_BASE}/due?limit=200`, key);
         expect(res.status).toBe(200);
@@ -113,7 +108,7 @@ describe(PersonasInternalController.name, () => {
 
     it('should hold a weekdays persona back on its own weekend', async () => {
       const zone = 'Pacific/Kiritimati';
-      const id = (await createPersona(t, admin, { tickCadence: 'weekdays', timezone: zone })).userId;
+      const id = (await createPersona(t, { tickCadence: 'weekdays', timezone: zone }, admin)).userId;
       const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(new Date());
       const res = await http(t.url, 'GET', `${INTERNAL_BASE}/due?limit=200`, key);
       const ids = res.body.items.map((i: { userId: string }) => i.userId);
@@ -213,7 +208,7 @@ describe(PersonasInternalController.name, () => {
     });
 
     it('should refuse an id recorded for another persona', async () => {
-      const other = (await createPersona(t, admin)).userId;
+      const other = (await createPersona(t, {}, admin)).userId;
       const tick = randomUUID();
       await postActions({ actions: [action(tick, 0)] });
       const res = await postActions({ actions: [action(tick, 0)] }, other);

@@ -9,7 +9,8 @@ import type { TestApp } from '../support/test-app.js';
 import { builtFile } from '../support/test-app.js';
 import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
-import { bootPersonasApp, createPersona, rowCounts } from './personas-support.js';
+import { createPersona } from '../support/personas.js';
+import { bootPersonasApp, rowCounts } from './personas-support.js';
 
 interface CliRun {
   code: number;
@@ -190,7 +191,7 @@ describe('seed-personas CLI', () => {
   });
 
   it('should list live personas, mark drift and delete nothing without --yes', async () => {
-    const stray = await createPersona(t, admin);
+    const stray = await createPersona(t, {}, admin);
     const before = await rowCounts(t);
     const run = await runCli('seed-cleanup', [`--api=${t.url}`, `--jwt=${admin.accessToken}`]);
     expect(run.code).toBe(0);

@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { DashboardController } from '../../src/reports/dashboard.controller.js';
-import { derivePersonaPassword } from '../../src/personas/persona-password.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { chromiumExecutable } from '../support/chromium.js';
 import { createAdmin, registerUser, TEST_PASSWORD } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
+import { createPersona } from '../support/personas.js';
+import { insertFeedback, insertTick } from '../support/persona-rows.js';
 
 /*
  * The /admin dashboard in Chromium (playwright-core, headless; see chromiumExecutable), against the real app with a
@@ -68,20 +69,19 @@ describe(DashboardController.name, () => {
     admin = await createAdmin(t);
     human = await registerUser(t);
 
-    personaEmail = `persona.dash${randomUUID().slice(0, 8)}@mana.test`;
-    const created = await http(t.url, 'POST', '/api/v1/personas/admin', {
-      token: admin.accessToken,
-      body: {
-        email: personaEmail,
+    const created = await createPersona(
+      t,
+      {
+        email: `persona.dash${randomUUID().slice(0, 8)}@mana.test`,
         name: 'Dana <b>Dashboard</b>',
-        password: derivePersonaPassword(personaEmail, t.config.personaSeedSecret),
-        archetype: 'solo-dev',
         systemPrompt: 'You are a solo developer who keeps todos and notes <script>alert(1)</script> tidy.',
         moduleMix: { todo: 2, notes: 1 },
+        timezone: 'UTC',
       },
-    });
-    if (created.status !== 201) throw new Error(`persona create: ${created.status} ${created.text}`);
-    personaId = created.body.userId;
+      admin,
+    );
+    personaEmail = created.email;
+    personaId = created.userId;
 
     // a real tick: login, MCP session, scripted brain, recorded actions and ratings
     const run = await http(t.url, 'POST', `/api/v1/personas/admin/${personaId}/tick`, {
@@ -99,18 +99,10 @@ describe(DashboardController.name, () => {
     for (let week = 4; week >= 1; week--) {
       for (let k = 0; k < 3; k++) {
         const at = new Date(Date.now() - week * 7 * DAY + k * DAY + 3_600_000);
-        const id = randomUUID();
-        await t.dataSource.query(
-          `INSERT INTO persona_ticks (id, persona_id, status, brain, started_at, finished_at)
-           VALUES ($1, $2, 'ok', 'scripted', $3, $3)`,
-          [id, personaId, at],
-        );
-        await t.dataSource.query(
-          `INSERT INTO persona_feedback (id, persona_id, tick_id, module, rating, notes, created_at)
-           VALUES ($1::text || '-notes', $2, $1::uuid, 'notes', $3, 'seeded', $4),
-                  ($1::text || '-todo', $2, $1::uuid, 'todo', 4, NULL, $4)`,
-          [id, personaId, week === 1 ? 2 : 5, at],
-        );
+        const id = await insertTick(t, personaId, { status: 'ok', startedAt: at, finishedAt: at });
+        const rating = week === 1 ? 2 : 5;
+        await insertFeedback(t, personaId, id, { module: 'notes', rating, notes: 'seeded', createdAt: at });
+        await insertFeedback(t, personaId, id, { module: 'todo', rating: 4, createdAt: at });
       }
     }
 
@@ -256,6 +248,110 @@ describe(DashboardController.name, () => {
     await direct.context().close();
   });
 
+  it('should plant a defect in the Fault lab, list the finding it causes and link it to the call in the trajectory', async () => {
+    const defect = 'todo.list.drops-newest';
+    const page = await signedIn();
+    expect(await page.isVisible('#fault-banner')).toBe(false);
+    // Findings sits right after Overview in the nav; the Fault lab is in it too
+    const nav = await page.evaluate<string[]>(
+      "Array.from(document.querySelectorAll('#nav a'), (a) => a.dataset.route)",
+    );
+    expect(nav.slice(0, 2)).toEqual(['overview', 'findings']);
+    expect(nav).toContain('faults');
+
+    await page.click('#nav a[data-route="faults"]');
+    const form = page.locator(`#fault-catalog form[data-defect="${defect}"]`);
+    await form.waitFor();
+    await form.locator('input[name="probability"]').fill('2');
+    await form.locator('button[type="submit"]').click();
+    // the server's 400 names the field, shown next to the form
+    await page.waitForSelector(`#fault-catalog form[data-defect="${defect}"] .error:has-text("probability")`);
+    // that 400 was asked for: drop it from the console errors the suite fails on
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/status of 400/.test(e)));
+    await form.locator('input[name="probability"]').fill('1');
+    await form.locator('input[name="note"]').fill('<i>browser</i> test');
+    await form.locator('button[type="submit"]').click();
+    await page.waitForSelector(`#planted-faults code:has-text("${defect}")`);
+    await page.waitForSelector('#fault-banner:not([hidden])');
+    expect(await page.textContent('#fault-banner')).toContain(defect);
+    expect(await page.textContent('#planted-faults')).toContain('<i>browser</i> test');
+    expect(await page.locator('#planted-faults i').count()).toBe(0);
+    const planted = await http(t.url, 'GET', '/api/v1/faults', { token: admin.accessToken });
+    const fault = planted.body.items.find(
+      (f: { defect: string; active: boolean }) => f.defect === defect && f.active,
+    );
+    expect(fault).toBeDefined();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-fault-lab.png`, fullPage: true });
+
+    // a real tick with the defect planted, and the finding of the call that showed it (recorded
+    // through the internal API, the path a runner uses, so the test does not rest on the oracles)
+    const run = await http(t.url, 'POST', `/api/v1/personas/admin/${personaId}/tick`, {
+      token: admin.accessToken,
+    });
+    expect(run.status).toBe(200);
+    const planTick: string = run.body.tickId;
+    const detail = (
+      await http(t.url, 'GET', `/api/v1/reports/ticks/${planTick}`, { token: admin.accessToken })
+    ).body;
+    expect(detail.actions.length).toBeGreaterThanOrEqual(1);
+    const call = detail.actions.find((a: { tool: string }) => a.tool === 'todo.list') ?? detail.actions[0];
+    const recorded = await http(t.url, 'POST', `/api/v1/personas/internal/${personaId}/findings`, {
+      headers: { 'x-service-key': t.config.serviceKey },
+      body: {
+        findings: [
+          {
+            tickId: planTick,
+            seq: call.seq,
+            module: 'todo',
+            tool: 'todo.list',
+            class: 'wrong_result',
+            check: 'dashboard.read-your-writes',
+            expected: 'my newest task <b>listed</b>',
+            got: 'it was missing',
+            source: 'oracle',
+          },
+        ],
+      },
+    });
+    expect(recorded.status).toBe(200);
+
+    // the banner follows every view; the overview counts the open finding
+    await page.click('#nav a[data-route="overview"]');
+    await page.waitForSelector('#card-findings');
+    expect(Number(await page.textContent('#card-findings .card-value'))).toBeGreaterThanOrEqual(1);
+    expect(await page.isVisible('#fault-banner')).toBe(true);
+
+    await page.click('#nav a[data-route="findings"]');
+    const row = page.locator('#findings-table tr[data-tool="todo.list"][data-class="wrong_result"]');
+    await row.waitFor();
+    expect(await row.getAttribute('data-state')).toBe('open');
+    const text = await row.textContent();
+    expect(text).toContain(defect);
+    expect(text).toContain('my newest task <b>listed</b>');
+    expect(await page.locator('#findings-table b').count()).toBe(0);
+    expect(await page.isVisible('#fault-banner')).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-findings.png`, fullPage: true });
+
+    await row.locator(`a[href="#/ticks/${planTick}?seq=${call.seq}"]`).first().click();
+    await page.waitForSelector('#trajectory li.marked');
+    const marked = page.locator('#trajectory li.marked');
+    expect(await marked.count()).toBe(1);
+    expect(await marked.getAttribute('data-seq')).toBe(String(call.seq));
+    expect(await marked.getAttribute('aria-current')).toBe('step');
+    expect(await marked.textContent()).toContain('dashboard.read-your-writes');
+    expect(await page.locator('#trajectory > li').count()).toBe(detail.actions.length);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-finding-trajectory.png`, fullPage: true });
+
+    // clear it from the Fault lab: the banner goes
+    await page.click('#nav a[data-route="faults"]');
+    await page.click(`#planted-faults button[data-fault-id="${fault.id}"]`);
+    await page.waitForSelector(`#fault-history code:has-text("${defect}")`);
+    await page.waitForSelector('#fault-banner', { state: 'hidden' });
+    const cleared = await http(t.url, 'GET', '/api/v1/faults', { token: admin.accessToken });
+    expect(cleared.body.items.find((f: { id: string }) => f.id === fault.id).active).toBe(false);
+    await page.context().close();
+  });
+
   it('should keep the token out of storage and URLs and ask again after a reload', async () => {
     const page = await signedIn();
     const stored = await page.evaluate(
@@ -278,6 +374,8 @@ describe(DashboardController.name, () => {
       ['#/modules', '#modules-chart svg'],
       [`#/personas/${personaId}`, '#persona-prompt'],
       ['#/said-vs-did', 'h1'],
+      ['#/findings', '#findings-table'],
+      ['#/faults', '#fault-catalog'],
     ]) {
       await goHash(page, hash);
       await page.waitForSelector(selector);

@@ -5,8 +5,10 @@ import { ToolRegistry } from '../../src/tools/tool.registry.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
-import { createAdmin, registerUser, uniqueEmail } from '../support/factories.js';
+import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
+import { createPersona } from '../support/personas.js';
+import { insertAction, insertFeedback, insertTick } from '../support/persona-rows.js';
 
 /*
  * Hand-computed fixtures. Everything report-shaped lives in June 2001 (far from any other test
@@ -22,98 +24,97 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const R = '/api/v1/reports';
 const RANGE = `from=${iso(T - 28 * D)}&to=${iso(T)}`;
 
+/** A persona as the reports name it: its user id and email. */
+interface ReportPersona {
+  id: string;
+  email: string;
+}
+
 describe(ReportsController.name, () => {
   let t: TestApp;
   let admin: TestUser;
   let human: TestUser;
-  let p1: TestUser;
-  let p2: TestUser;
-  let p3: TestUser;
+  let p1: ReportPersona;
+  let p2: ReportPersona;
+  let p3: ReportPersona;
   const svd: Record<string, string> = {};
 
   const get = (path: string, token = admin.accessToken) => http(t.url, 'GET', `${R}${path}`, { token });
 
-  async function makePersona(name: string): Promise<TestUser> {
-    const user = await registerUser(t, uniqueEmail('persona.rpt'));
-    await t.dataSource.query(`UPDATE users SET kind = 'persona', name = $2 WHERE id = $1`, [user.id, name]);
-    await t.dataSource.query(
-      `INSERT INTO personas (user_id, archetype, system_prompt, module_mix)
-       VALUES ($1, 'solo-dev', 'You are a test persona who files reports.', '{"habits": 1}'::jsonb)`,
-      [user.id],
+  async function makePersona(name: string): Promise<ReportPersona> {
+    const persona = await createPersona(
+      t,
+      {
+        name,
+        systemPrompt: 'You are a test persona who files reports.',
+        moduleMix: { habits: 1 },
+        timezone: 'UTC',
+      },
+      admin,
     );
-    return user;
+    return { id: persona.userId, email: persona.email };
   }
 
   async function tick(
-    persona: TestUser,
+    persona: ReportPersona,
     startedAt: number,
-    opts: { status?: string; cost?: number; tokensIn?: number; tokensOut?: number; id?: string } = {},
+    opts: {
+      status?: 'ok' | 'failed';
+      cost?: number;
+      tokensIn?: number;
+      tokensOut?: number;
+      id?: string;
+    } = {},
   ): Promise<string> {
-    const id = opts.id ?? randomUUID();
-    await t.dataSource.query(
-      `INSERT INTO persona_ticks (id, persona_id, status, brain, model, started_at, finished_at,
-                                  tool_calls, tokens_in, tokens_out, cost_usd, error)
-       VALUES ($1, $2, $3, 'scripted', NULL, $4, $5, 0, $6, $7, $8, $9)`,
-      [
-        id,
-        persona.id,
-        opts.status ?? 'ok',
-        at(startedAt),
-        at(startedAt + 90_000),
-        opts.tokensIn ?? 0,
-        opts.tokensOut ?? 0,
-        opts.cost ?? 0,
-        opts.status === 'failed' ? 'the brain gave up' : null,
-      ],
-    );
-    return id;
+    return insertTick(t, persona.id, {
+      id: opts.id,
+      status: opts.status ?? 'ok',
+      startedAt: at(startedAt),
+      finishedAt: at(startedAt + 90_000),
+      tokensIn: opts.tokensIn,
+      tokensOut: opts.tokensOut,
+      costUsd: opts.cost,
+      error: opts.status === 'failed' ? 'the brain gave up' : null,
+    });
   }
 
   async function action(
-    persona: TestUser,
+    persona: ReportPersona,
     tickId: string,
     seq: number,
     tool: string,
     createdAt: number,
     opts: { latency?: number | null; error?: ['protocol' | 'tool' | 'timeout', string] } = {},
   ): Promise<void> {
-    await t.dataSource.query(
-      `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, input_hash, result,
-                                    error_kind, error_message, latency_ms, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'h', $7, $8, $9, $10, $11)`,
-      [
-        `${tickId}-${seq}-${tool}`,
-        persona.id,
-        tickId,
-        seq,
-        tool,
-        tool.split('.')[0],
-        opts.error ? 'error' : 'ok',
-        opts.error?.[0] ?? null,
-        opts.error?.[1] ?? null,
-        opts.latency === undefined ? 25 : opts.latency,
-        at(createdAt),
-      ],
-    );
+    await insertAction(t, persona.id, tickId, {
+      seq,
+      tool,
+      inputHash: 'h',
+      result: opts.error ? 'error' : 'ok',
+      errorKind: opts.error?.[0],
+      errorMessage: opts.error?.[1],
+      latencyMs: opts.latency === undefined ? 25 : opts.latency,
+      createdAt: at(createdAt),
+    });
   }
 
   async function feedback(
-    persona: TestUser,
+    persona: ReportPersona,
     tickId: string,
     module: string,
     rating: number,
     createdAt: number,
     notes: string | null = null,
   ): Promise<void> {
-    await t.dataSource.query(
-      `INSERT INTO persona_feedback (id, persona_id, tick_id, module, rating, notes, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [`${tickId}-${module}`, persona.id, tickId, module, rating, notes, at(createdAt)],
-    );
+    await insertFeedback(t, persona.id, tickId, { module, rating, notes, createdAt: at(createdAt) });
   }
 
   /** One tick per rating: the unique (tick_id, module) allows one rating of a module per tick. */
-  async function ratings(persona: TestUser, module: string, list: Array<[number, number]>): Promise<void> {
+  async function ratings(
+    persona: ReportPersona,
+    module: string,
+    list: Array<[number, number]>,
+  ): Promise<void> {
     for (const [when, rating] of list) {
       await feedback(persona, await tick(persona, when - H), module, rating, when, 'noted');
     }
@@ -162,7 +163,7 @@ describe(ReportsController.name, () => {
     await action(p2, toolTick, 11, 'rpt.nolat', T - 6 * D, { latency: null });
 
     // ---- said vs did (p1, module svd_a) ----
-    const s = async (name: string, when: number, status = 'ok') =>
+    const s = async (name: string, when: number, status: 'ok' | 'failed' = 'ok') =>
       (svd[name] = await tick(p1, when, { status }));
     await s('S1', T - 9 * D);
     await s('S2', T - 8 * D);

@@ -5,14 +5,15 @@ import type { RecordedRequest } from '../support/fake-anthropic.js';
 import { createAdmin } from '../support/factories.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
+import { createPersona } from '../support/personas.js';
 import {
   actionsOf,
   bootRunnerApp,
   feedbackOf,
-  makePersona,
   parkAllPersonas,
   personaRow,
   runner,
+  runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
 
@@ -71,11 +72,14 @@ describe(AnthropicBrain.name, () => {
   }
 
   it('should play a day with tool use, map dotted names back, count tokens and cost, and rate in the same conversation', async () => {
-    const persona = await makePersona(t, {
-      archetype: 'ceo-busy',
-      moduleMix: { todo: 3, notes: 1 },
-      timezone: 'America/New_York',
-    });
+    const persona = await createPersona(
+      t,
+      runnerPersona({
+        archetype: 'ceo-busy',
+        moduleMix: { todo: 3, notes: 1 },
+        timezone: 'America/New_York',
+      }),
+    );
     const taskInput = { title: 'Approve Q3 hiring plan', priority: 'high', dueDate: '2031-05-02' };
     const noteInput = { content: 'Decision: hiring — go.', title: 'Decisions log' };
     fake.script(
@@ -165,7 +169,7 @@ describe(AnthropicBrain.name, () => {
   });
 
   it('should retry a 429 after its retry-after, and count a day with no tool calls as a tick', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     fake.script(
       apiError(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', {
         'retry-after': '1',
@@ -185,7 +189,7 @@ describe(AnthropicBrain.name, () => {
   });
 
   it('should give up after the bounded retries of 5xx/overloaded and store the error on a failed tick', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     fake.script(
       apiError(500, 'api_error', 'Internal server error'),
       apiError(529, 'overloaded_error', 'Overloaded'),
@@ -208,7 +212,7 @@ describe(AnthropicBrain.name, () => {
   });
 
   it('should end a tick whose LLM call hangs as timed_out within the tick limit', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     fake.script(message([toolUse('todo_list', {})]), hang());
     const started = Date.now();
     const summary = await runner(t).runDue();
@@ -234,7 +238,7 @@ describe(AnthropicBrain.name, () => {
       `\`\`\`json\n${ratingsJson([{ module: 'todo', rating: 2, notes: 'slow' }])}\n\`\`\``,
     ]) {
       await parkAllPersonas(t);
-      await makePersona(t);
+      await createPersona(t, runnerPersona());
       fake.reset();
       dayWithOneCall(answer);
       const [result] = (await runner(t).runDue()).results;
@@ -247,7 +251,7 @@ describe(AnthropicBrain.name, () => {
   });
 
   it('should repair an out-of-range rating once in the same conversation', async () => {
-    await makePersona(t);
+    await createPersona(t, runnerPersona());
     dayWithOneCall(
       ratingsJson([{ module: 'todo', rating: 7, notes: 'amazing' }]),
       ratingsJson([{ module: 'todo', rating: 5, notes: 'amazing' }]),
@@ -263,7 +267,7 @@ describe(AnthropicBrain.name, () => {
   });
 
   it('should record a rating_parse_error instead of inventing a rating when the repair fails too', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     dayWithOneCall('Everything was great, five stars!', ratingsJson([{ module: 'calendar', rating: 4 }]));
     const [result] = (await runner(t).runDue()).results;
     expect(result.status).toBe('ok');
@@ -277,7 +281,7 @@ describe(AnthropicBrain.name, () => {
 
   it('should pause the brain on 401 without retrying, and claim nothing until resumed', async () => {
     const admin = await createAdmin(t);
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     fake.script(apiError(401, 'authentication_error', 'invalid x-api-key'));
     const [result] = (await runner(t).runDue()).results;
     expect(result.status).toBe('failed');

@@ -1,24 +1,25 @@
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { UsersService } from '../../src/auth/users.service.js';
-import { PersonasService } from '../../src/personas/personas.service.js';
+import { PersonaAuditService } from '../../src/personas/persona-audit.service.js';
 import { AnthropicLlmClient } from '../../src/runner/brains/anthropic-llm.client.js';
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
-import { PersonaClaimsRepository } from '../../src/runner/persona-claims.repository.js';
+import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
 import { RunnerEvents } from '../../src/runner/runner.events.js';
 import { RunnerMetrics } from '../../src/runner/runner.metrics.js';
 import { TickPipeline } from '../../src/runner/tick.pipeline.js';
 import { FakeAnthropic, held, message, text, toolUse } from '../support/fake-anthropic.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
+import { createPersona } from '../support/personas.js';
+import { waitFor } from '../support/wait-for.js';
 import {
   actionsOf,
   bootRunnerApp,
-  makePersona,
   parkAllPersonas,
   personaRow,
   runner,
+  runnerPersona,
   ticksOf,
-  waitFor,
 } from './runner.fixtures.js';
 
 const LEASE_MS = 5000;
@@ -43,7 +44,7 @@ describe('runner leases, kills and fencing', () => {
   beforeEach(() => parkAllPersonas(t));
 
   it('should keep the k actions of a tick killed after k tool calls and not call it ok', async () => {
-    const persona = await makePersona(t, { moduleMix: { todo: 5, notes: 5 } });
+    const persona = await createPersona(t, runnerPersona({ moduleMix: { todo: 5, notes: 5 } }));
     const k = 2;
     const stop = t.app.get(RunnerEvents).onAction((event) => {
       if (event.personaId === persona.userId && event.seq === k) runner(t).abortInFlight('killed mid-tick');
@@ -70,8 +71,8 @@ describe('runner leases, kills and fencing', () => {
   });
 
   it('should let another runner take over once a frozen runner’s lease expires, and fence the late finisher', async () => {
-    const persona = await makePersona(t, { moduleMix: { todo: 1 } });
-    const claims = t.app.get(PersonaClaimsRepository);
+    const persona = await createPersona(t, runnerPersona({ moduleMix: { todo: 1 } }));
+    const claims = t.app.get(PersonaScheduleService);
 
     // a runner that froze mid-tick: it claimed with a 5 s lease, made k calls, then hung far longer
     const frozenConfig = loadConfig({
@@ -88,7 +89,7 @@ describe('runner leases, kills and fencing', () => {
     const frozenPipeline = new TickPipeline(
       frozenConfig,
       claims,
-      t.app.get(PersonasService),
+      t.app.get(PersonaAuditService),
       t.app.get(RunnerMetrics),
       t.app.get(RunnerEvents),
     );
@@ -192,7 +193,7 @@ describe('runner leases, kills and fencing', () => {
   });
 
   it('should back a persona off whose login fails instead of re-running it every firing', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     await t.app.get(UsersService).setPassword(persona.userId, 'Someone-changed-it-2024!');
 
     const [first] = (await runner(t).runDue()).results;

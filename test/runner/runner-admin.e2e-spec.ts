@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigError } from '../../src/config/config.error.js';
 import { RunnerAdminController } from '../../src/runner/runner-admin.controller.js';
-import { PersonaClaimsRepository } from '../../src/runner/persona-claims.repository.js';
+import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
 import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
+import { createPersona } from '../support/personas.js';
 import {
   bootRunnerApp,
-  makePersona,
   parkAllPersonas,
   personaRow,
   runner,
+  runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
 
@@ -53,7 +54,7 @@ describe(RunnerAdminController.name, () => {
   });
 
   it('should pause and resume claiming, and show it in /health', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     const paused = await http(t.url, 'POST', `${BASE}/runner/pause`, { token: admin.accessToken });
     expect(paused.status).toBe(200);
     expect(paused.body.paused).toBe(true);
@@ -76,7 +77,7 @@ describe(RunnerAdminController.name, () => {
   });
 
   it('should run one persona now, due or not, and answer its tick summary', async () => {
-    const persona = await makePersona(t);
+    const persona = await createPersona(t, runnerPersona());
     await parkAllPersonas(t);
     const res = await http(t.url, 'POST', `${BASE}/${persona.userId}/tick`, { token: admin.accessToken });
     expect(res.status).toBe(200);
@@ -106,8 +107,8 @@ describe(RunnerAdminController.name, () => {
       (await http(t.url, 'POST', `${BASE}/${randomUUID()}/tick`, { token: user.accessToken })).status,
     ).toBe(403);
 
-    const persona = await makePersona(t);
-    const claims = t.app.get(PersonaClaimsRepository);
+    const persona = await createPersona(t, runnerPersona());
+    const claims = t.app.get(PersonaScheduleService);
     const claim = await claims.claimOne('another-runner', 60_000, persona.userId);
     if (typeof claim === 'string') throw new Error(`claim failed: ${claim}`);
     const busy = await http(t.url, 'POST', `${BASE}/${persona.userId}/tick`, { token: admin.accessToken });
@@ -122,7 +123,7 @@ describe(RunnerAdminController.name, () => {
   });
 
   it('should export tick, tool-call, duration and in-flight metrics', async () => {
-    await makePersona(t);
+    await createPersona(t, runnerPersona());
     await runner(t).runDue();
     const metrics = (await http(t.url, 'GET', '/metrics')).text;
     expect(metrics).toMatch(/persona_ticks_total\{status="ok",brain="scripted"\} [1-9]/);

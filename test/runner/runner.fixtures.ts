@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { derivePersonaPassword } from '../../src/personas/persona-password.js';
-import { PersonasService } from '../../src/personas/personas.service.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
@@ -18,36 +15,22 @@ export function bootRunnerApp(env: Record<string, string> = {}): Promise<TestApp
   return bootTestApp({ ...RUNNER_TEST_ENV, ...env });
 }
 
-export interface TestPersona {
-  userId: string;
-  email: string;
-}
-
 const PROMPT =
   'You are a freelance developer who plans the week on Mondays and keeps terse notes of everything.';
 
-/** A persona made through the same service the admin API and the catalog seed use. */
-export async function makePersona(
-  t: TestApp,
-  options: {
-    archetype?: string;
-    moduleMix?: Record<string, number>;
-    cadence?: 'hourly' | 'daily' | 'weekdays';
-    timezone?: string;
-  } = {},
-): Promise<TestPersona> {
-  const email = `persona.r${randomUUID().slice(0, 10)}@${t.config.personaEmailDomain}`;
-  const { persona } = await t.app.get(PersonasService).upsert({
-    email,
+/**
+ * The body of a runner test persona, for `createPersona(t, runnerPersona({ … }))`: the brain's
+ * prompt and the tools it may call follow these fields, so runner tests start from one shape.
+ */
+export function runnerPersona(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     name: 'Runner Test',
-    password: derivePersonaPassword(email, t.config.personaSeedSecret),
-    archetype: options.archetype ?? 'solo-dev',
     systemPrompt: PROMPT,
-    moduleMix: options.moduleMix ?? { todo: 3, notes: 2, journal: 1 },
-    tickCadence: options.cadence ?? 'daily',
-    timezone: options.timezone ?? 'UTC',
-  });
-  return { userId: persona.userId, email };
+    moduleMix: { todo: 3, notes: 2, journal: 1 },
+    tickCadence: 'daily',
+    timezone: 'UTC',
+    ...overrides,
+  };
 }
 
 /**
@@ -82,18 +65,4 @@ export function actionsOf(t: TestApp, tickId: string) {
 
 export function feedbackOf(t: TestApp, tickId: string) {
   return t.dataSource.query(`SELECT * FROM persona_feedback WHERE tick_id = $1 ORDER BY module`, [tickId]);
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

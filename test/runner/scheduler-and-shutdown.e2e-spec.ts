@@ -5,7 +5,9 @@ import { isWeekend } from '../../src/personas/due-rules.js';
 import { RunnerScheduler, RUNNER_JOB } from '../../src/runner/runner.scheduler.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { FakeAnthropic, hang, message, toolUse } from '../support/fake-anthropic.js';
-import { bootRunnerApp, makePersona, waitFor } from './runner.fixtures.js';
+import { createPersona } from '../support/personas.js';
+import { waitFor } from '../support/wait-for.js';
+import { bootRunnerApp, runnerPersona } from './runner.fixtures.js';
 
 /** Straight to the suite's database, for when no app is running (or the app under test is closing). */
 async function withDb<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -116,7 +118,7 @@ describe(`${RunnerService.name} shutdown`, () => {
     });
     let closed = false;
     try {
-      const persona = await makePersona(t);
+      const persona = await createPersona(t, runnerPersona());
       fake.script(message([toolUse('todo_list', {})]), hang());
       const run = t.app.get(RunnerService).runDue();
       await waitFor('the tick to be in flight', async () => fake.messageRequests().length === 2);

@@ -1,14 +1,15 @@
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { SpacesService } from '../../src/spaces/spaces.service.js';
 import type { TestApp } from '../support/test-app.js';
+import { createPersona } from '../support/personas.js';
 import {
   actionsOf,
   bootRunnerApp,
   feedbackOf,
-  makePersona,
   parkAllPersonas,
   personaRow,
   runner,
+  runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
 
@@ -24,11 +25,14 @@ describe(`${RunnerService.name} with the scripted brain`, () => {
   beforeEach(() => parkAllPersonas(t));
 
   it('should play a full day through /mcp and record actions, feedback and an ok tick', async () => {
-    const persona = await makePersona(t, {
-      archetype: 'solo-dev',
-      moduleMix: { todo: 3, notes: 2, journal: 2 },
-      timezone: 'Europe/Berlin',
-    });
+    const persona = await createPersona(
+      t,
+      runnerPersona({
+        archetype: 'solo-dev',
+        moduleMix: { todo: 3, notes: 2, journal: 2 },
+        timezone: 'Europe/Berlin',
+      }),
+    );
     const before = await personaRow(t, persona.userId);
     expect(before.next_due_at).toBeNull();
 
@@ -111,8 +115,14 @@ describe(`${RunnerService.name} with the scripted brain`, () => {
   });
 
   it('should act in a space it shares with another persona, through X-Mana-Space', async () => {
-    const owner = await makePersona(t, { archetype: 'creative-parent', moduleMix: { spaces: 1 } });
-    const partner = await makePersona(t, { archetype: 'creative-parent', moduleMix: { spaces: 1 } });
+    const owner = await createPersona(
+      t,
+      runnerPersona({ archetype: 'creative-parent', moduleMix: { spaces: 1 } }),
+    );
+    const partner = await createPersona(
+      t,
+      runnerPersona({ archetype: 'creative-parent', moduleMix: { spaces: 1 } }),
+    );
     const spaces = t.app.get(SpacesService);
     const family = await spaces.create(owner.userId, 'The Runner Family', 'family');
     await spaces.addMember(owner.userId, family.id, partner.email);

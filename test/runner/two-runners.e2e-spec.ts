@@ -2,12 +2,13 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AppConfig } from '../../src/config/app-config.js';
 import { HealthContributors } from '../../src/observability/health-contributors.js';
 import { BrainSelector } from '../../src/runner/brains/brain.selector.js';
-import { PersonaClaimsRepository } from '../../src/runner/persona-claims.repository.js';
+import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { TickPipeline } from '../../src/runner/tick.pipeline.js';
 import { embeddedDb } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
-import { bootRunnerApp, makePersona, parkAllPersonas } from './runner.fixtures.js';
+import { createPersona } from '../support/personas.js';
+import { bootRunnerApp, parkAllPersonas, runnerPersona } from './runner.fixtures.js';
 
 const PERSONAS = 40;
 const ENV = { PERSONA_BRAIN: 'scripted', TICK_MAX_TURNS: '1', PERSONA_CONCURRENCY: '4' };
@@ -30,7 +31,7 @@ describe(`two ${RunnerService.name} instances on one database`, () => {
       const get = <T>(token: new (...args: never[]) => T) => first.app.get(token);
       b = new RunnerService(
         get(AppConfig),
-        get(PersonaClaimsRepository),
+        get(PersonaScheduleService),
         get(TickPipeline),
         get(BrainSelector),
         get(HealthContributors),
@@ -54,7 +55,9 @@ describe(`two ${RunnerService.name} instances on one database`, () => {
     for (let i = 0; i < PERSONAS; i += 4) {
       personas.push(
         ...(await Promise.all(
-          Array.from({ length: 4 }, () => makePersona(t, { moduleMix: { todo: 1, notes: 1 } })),
+          Array.from({ length: 4 }, () =>
+            createPersona(t, runnerPersona({ moduleMix: { todo: 1, notes: 1 } })),
+          ),
         )),
       );
     }

@@ -7,7 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { Pool } from 'pg';
 import { EntityCipher } from '../../crypto/entity-cipher.service.js';
 import type { Decrypted, EntityClass } from '../../crypto/entity-cipher.service.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import type { ToolContext } from '../../tool-contract/tool.types.js';
 import type { SpaceScopedEntity } from './space-scoped.entity.js';
 import { SpaceTable } from './space-table.js';
 import type { FindInSpace, Sql } from './space-table.js';

@@ -31,20 +31,6 @@ export const isoDateTime = () =>
 
 export const hexColor = () => z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour like #22aa88');
 
-/** Today's date in UTC, `YYYY-MM-DD`. */
-export function todayUtc(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
-
-/** Whole days between two `YYYY-MM-DD` dates (b − a). */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
-}
-
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 /** Output schema piece documenting how an undecryptable row is returned. */
 export const decryptionFailed = () =>
   z

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
-import { ToolError } from '../../tools/tool.types.js';
+import { ToolError } from '../../tool-contract/tool.error.js';
+import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
-import { addDays, daysBetween, todayUtc } from '../common/tool-schemas.js';
+import { addDays, daysBetween, todayUtc } from '../../common/dates.js';
 import { HabitEntity } from './habit.entity.js';
 import { HabitLogsRepository } from './habit-logs.repository.js';
 import type {
@@ -21,6 +22,7 @@ export class HabitsService {
   constructor(
     @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
     @Inject(HabitLogsRepository) private readonly logs: HabitLogsRepository,
+    @Inject(FaultsService) private readonly faults: FaultsService,
   ) {}
 
   async create(scope: SpaceScope, input: CreateHabitInput): Promise<HabitOutput> {
@@ -64,6 +66,8 @@ export class HabitsService {
     const current = this.found(await this.data.findById(HabitEntity, scope, input.id), input.id);
     if (input.archived === (current.archivedAt !== null)) return this.map(current);
     const patch = { archivedAt: input.archived ? new Date() : null };
+    if (this.faults.applies('habits.archive.not-saved'))
+      return this.map({ ...current, ...patch, updatedAt: new Date() });
     return this.map(this.found(await this.data.update(HabitEntity, scope, input.id, patch), input.id));
   }
 
@@ -87,7 +91,7 @@ export class HabitsService {
       scope.spaceId,
       habit.id,
       day,
-      input.count,
+      this.faults.applies('habits.log.counts-twice') ? Math.min(input.count * 2, 100) : input.count,
       scope.user.id,
     );
     return {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { MoodService } from './mood.service.js';
 import { MoodTools } from './mood.tools.js';
 
 @Module({
-  imports: [SpaceDataModule],
+  imports: [SpaceDataModule, FaultsModule],
   providers: [MoodService, MoodTools],
   exports: [MoodService],
 })

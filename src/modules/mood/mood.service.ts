@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MoreThanOrEqual } from 'typeorm';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
+import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { MoodEntryEntity } from './mood-entry.entity.js';
@@ -8,11 +9,15 @@ import type { LogMoodInput, MoodEntryOutput, RecentMoodInput } from './mood.sche
 
 @Injectable()
 export class MoodService {
-  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
+  constructor(
+    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
+    @Inject(FaultsService) private readonly faults: FaultsService,
+  ) {}
 
   async log(scope: SpaceScope, input: LogMoodInput): Promise<MoodEntryOutput> {
     const entry = await this.data.insert(MoodEntryEntity, scope, {
-      level: input.level,
+      // mood.log.scale-inverted: 1 is stored as 10, 10 as 1
+      level: this.faults.applies('mood.log.scale-inverted') ? 11 - input.level : input.level,
       emotion: input.emotion,
       activity: input.activity ?? null,
       notes: input.notes ?? null,
@@ -22,6 +27,7 @@ export class MoodService {
   }
 
   async recent(scope: SpaceScope, input: RecentMoodInput) {
+    await this.faults.maybeDelay('mood.recent.slow');
     const since = new Date(Date.now() - input.days * 86_400_000);
     const entries = await this.data.find(MoodEntryEntity, scope, {
       where: { loggedAt: MoreThanOrEqual(since) },

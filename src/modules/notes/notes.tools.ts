@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext, ToolInput } from '../../tools/tool.types.js';
+import { Tool } from '../../tool-contract/tool.decorator.js';
+import type { ToolContext, ToolInput } from '../../tool-contract/tool.types.js';
 import { NotesService } from './notes.service.js';
 import {
   NOTES_SEARCH_WINDOW,

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { SPACE_TYPES } from '../../spaces/space.entity.js';
 import { SpacesService } from '../../spaces/spaces.service.js';
-import { Tool } from '../../tools/tool.decorator.js';
-import type { ToolContext } from '../../tools/tool.types.js';
+import { Tool } from '../../tool-contract/tool.decorator.js';
+import type { ToolContext } from '../../tool-contract/tool.types.js';
 
 const listSpacesInput = z.object({}).strict();
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { TodoService } from './todo.service.js';
 import { TodoTools } from './todo.tools.js';
 
 @Module({
-  imports: [SpaceDataModule],
+  imports: [SpaceDataModule, FaultsModule],
   providers: [TodoService, TodoTools],
   exports: [TodoService],
 })

@@ -1,7 +1,10 @@
 // The admin dashboard: sign-in, hash routing, one view at a time. No framework, no build step.
 import { ApiError, currentUser, onSignedOut, signIn, signOut } from './api.js';
 import { h, replace } from './dom.js';
+import { refreshBanner, showPlanted } from './banner.js';
 import * as overview from './view-overview.js';
+import * as findings from './view-findings.js';
+import * as faults from './view-faults.js';
 import * as modules from './view-modules.js';
 import * as tools from './view-tools.js';
 import * as saidVsDid from './view-said-vs-did.js';
@@ -13,6 +16,7 @@ const $ = (id) => document.getElementById(id);
 /** [pattern, nav key, render(root, params, query)] — first match wins. */
 const ROUTES = [
   [/^\/overview$/, 'overview', overview.render],
+  [/^\/findings$/, 'findings', findings.render],
   [/^\/modules$/, 'modules', modules.render],
   [/^\/tools$/, 'tools', tools.render],
   [/^\/said-vs-did$/, 'said-vs-did', saidVsDid.render],
@@ -20,11 +24,16 @@ const ROUTES = [
   [/^\/personas\/(?<id>[0-9a-fA-F-]{36})$/, 'personas', personas.renderDetail],
   [/^\/ticks$/, 'ticks', ticks.renderList],
   [/^\/ticks\/(?<id>[0-9a-fA-F-]{36})$/, 'ticks', ticks.renderDetail],
+  [/^\/faults$/, 'faults', faults.render],
 ];
+
+/** Views that set the fault banner from their own data; every other view re-reads it. */
+const SETS_BANNER = new Set(['overview', 'faults']);
 
 let renderSeq = 0;
 
 function showSignIn(message) {
+  showPlanted([]);
   $('topbar').hidden = true;
   $('view').hidden = true;
   replace($('view'));
@@ -60,6 +69,7 @@ async function route() {
   // each view renders into its own detached container; only the newest one is shown
   const root = h('div', { class: 'page', 'data-route': match.key });
   replace($('view'), h('p', { class: 'loading' }, 'Loading…'));
+  if (!SETS_BANNER.has(match.key)) refreshBanner();
   try {
     await match.render(root, match.m.groups ?? {}, new URLSearchParams(search));
     if (seq === renderSeq) replace($('view'), root);

@@ -91,8 +91,11 @@ export function statusTone(status) {
   return { ok: 'good', running: 'info', failed: 'bad', timed_out: 'warn', error: 'bad' }[status] ?? 'neutral';
 }
 
-/** A table whose columns are [{ label, cell: (row) => node|text, class? }]. Scrolls sideways on its own. */
-export function table(columns, rows, { empty = 'Nothing here yet.', caption } = {}) {
+/**
+ * A table whose columns are [{ label, cell: (row) => node|text, class? }]. Scrolls sideways on its own.
+ * `rowAttrs(row)` gives each row's attributes (e.g. data-* keys that tests and links select by).
+ */
+export function table(columns, rows, { empty = 'Nothing here yet.', caption, rowAttrs } = {}) {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   return h(
     'div',
@@ -116,7 +119,7 @@ export function table(columns, rows, { empty = 'Nothing here yet.', caption } = 
         rows.map((row) =>
           h(
             'tr',
-            {},
+            rowAttrs ? rowAttrs(row) : {},
             columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, c.cell(row))),
           ),
         ),

@@ -1,4 +1,5 @@
 import { ApiError, get, post } from './api.js';
+import { showPlanted } from './banner.js';
 import { badge, fmtNum, fmtPct, fmtTime, fmtUsd, h, link, replace, statusTone, table } from './dom.js';
 
 const RUNNER = '/api/v1/personas/admin/runner';
@@ -110,6 +111,7 @@ export async function render(root) {
     get('/api/v1/reports/modules', { limit: 200 }),
   ]);
   const regressed = modules.items.filter((m) => m.regression.regressed);
+  showPlanted(overview.plantedFaults?.defects ?? []);
   replace(
     root,
     h('h1', {}, 'Overview'),
@@ -117,6 +119,12 @@ export async function render(root) {
       'div',
       { class: 'cards', id: 'overview-cards' },
       card('Personas', fmtNum(overview.personas), null, 'card-personas'),
+      card(
+        'Open findings',
+        link('#/findings?state=open', fmtNum(overview.openFindings)),
+        'finding groups the personas still see (28 days)',
+        'card-findings',
+      ),
       card(
         'Ticks today',
         fmtNum(overview.ticksToday),

@@ -83,9 +83,43 @@ export async function renderList(root, _params, query) {
   await list.load();
 }
 
-/** #/ticks/:id — one tick's trajectory: each call in order, then the ratings and notes. */
-export async function renderDetail(root, params) {
+/** One finding; a `div` inside a trajectory step (whose list counts only calls), else an `li`. */
+function findingItem(f, tag = 'li') {
+  return h(
+    tag,
+    { class: `finding${f.personaMistake ? ' mistake' : ''}` },
+    badge(f.personaMistake ? `persona mistake · ${f.class}` : f.class, f.personaMistake ? 'neutral' : 'bad'),
+    ' ',
+    h('code', {}, f.check),
+    ' ',
+    h('span', { class: 'muted' }, `${f.tool} · ${f.source}`),
+    h(
+      'div',
+      { class: 'expected-got' },
+      h('span', { class: 'muted' }, 'expected '),
+      f.expected,
+      h('span', { class: 'muted' }, ' · got '),
+      f.got,
+    ),
+  );
+}
+
+/**
+ * #/ticks/:id?seq=n — one tick's trajectory: each call in order with what the persona found at it,
+ * then the ratings and notes. `seq` marks that call (a finding's evidence link) and scrolls to it.
+ */
+export async function renderDetail(root, params, query) {
   const tick = await get(`/api/v1/reports/ticks/${encodeURIComponent(params.id)}`);
+  const wanted = query?.has('seq') ? Number.parseInt(query.get('seq') ?? '', 10) : Number.NaN;
+  const findings = tick.findings ?? [];
+  const findingsAt = new Map();
+  for (const f of findings) {
+    if (f.seq === null) continue;
+    if (!findingsAt.has(f.seq)) findingsAt.set(f.seq, []);
+    findingsAt.get(f.seq).push(f);
+  }
+  const unplaced = findings.filter((f) => f.seq === null || !tick.actions.some((a) => a.seq === f.seq));
+  let marked = null;
   replace(
     root,
     h(
@@ -128,10 +162,16 @@ export async function renderDetail(root, params) {
         : h(
             'ol',
             { class: 'trajectory', id: 'trajectory' },
-            tick.actions.map((a) =>
-              h(
+            tick.actions.map((a) => {
+              const here = findingsAt.get(a.seq) ?? [];
+              const li = h(
                 'li',
-                { class: `step ${a.result}` },
+                {
+                  class: `step ${a.result}${a.seq === wanted ? ' marked' : ''}${here.length ? ' has-findings' : ''}`,
+                  id: `step-${a.seq}`,
+                  'data-seq': a.seq,
+                  'aria-current': a.seq === wanted ? 'step' : null,
+                },
                 h('span', { class: 'step-seq' }, `#${a.seq}`),
                 h('code', { class: 'step-tool' }, a.tool),
                 badge(
@@ -140,11 +180,35 @@ export async function renderDetail(root, params) {
                 ),
                 h('span', { class: 'step-latency' }, fmtMs(a.latencyMs)),
                 a.errorMessage ? h('div', { class: 'step-error' }, a.errorMessage) : null,
-              ),
-            ),
+                here.length
+                  ? h(
+                      'div',
+                      { class: 'step-findings' },
+                      here.map((f) => findingItem(f, 'div')),
+                    )
+                  : null,
+              );
+              if (a.seq === wanted) marked = li;
+              return li;
+            }),
           ),
       tick.actionsTruncated ? h('p', { class: 'muted' }, 'Only the first 500 calls are shown.') : null,
+      Number.isInteger(wanted) && !marked
+        ? h('p', { class: 'muted', id: 'seq-missing' }, `Call #${wanted} is not in the recorded trajectory.`)
+        : null,
     ),
+    unplaced.length
+      ? h(
+          'section',
+          { class: 'panel' },
+          h('h2', {}, 'Findings not tied to a shown call'),
+          h(
+            'ul',
+            { class: 'step-findings', id: 'tick-findings' },
+            unplaced.map((f) => findingItem(f)),
+          ),
+        )
+      : null,
     h(
       'section',
       { class: 'panel' },
@@ -175,6 +239,8 @@ export async function renderDetail(root, params) {
           ),
     ),
   );
+  // the page is attached after render resolves; scroll once it is
+  if (marked) setTimeout(() => marked.isConnected && marked.scrollIntoView({ block: 'center' }), 0);
 }
 
 function fact(label, value) {

@@ -12,6 +12,7 @@ import { AnthropicLlmClient } from './anthropic-llm.client.js';
 import type { Brain, BrainDay, BrainUsage, DayContext } from './brain.js';
 import { dayOpening, daySystemPrompt } from './day-prompts.js';
 import { ToolNameMap } from './tool-name-map.js';
+import { clip } from '../../common/text.js';
 
 const MAX_TOKENS = 2048;
 /** A tool's answer as the model sees it is cut to this many characters. */
@@ -78,7 +79,8 @@ class AnthropicDay implements BrainDay {
         results.push({
           type: 'tool_result',
           tool_use_id: use.id,
-          content: clip(outcome.text || (outcome.ok ? 'done' : 'failed'), TOOL_RESULT_MAX),
+          // the call's seq, so the rating turn can point a finding at the call that showed it
+          content: `[call ${outcome.seq}] ${clip(outcome.text || (outcome.ok ? 'done' : 'failed'), TOOL_RESULT_MAX)}`,
           ...(outcome.ok ? {} : { is_error: true }),
         });
       }
@@ -158,8 +160,4 @@ function toInputSchema(schema: Record<string, unknown>): Tool.InputSchema {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -1,5 +1,13 @@
-import type { ErrorKind } from '../../personas/persona-action.entity.js';
-import type { ModuleMix, TickCadence } from '../../personas/persona.entity.js';
+import type {
+  ErrorKind,
+  FindingClass,
+  FindingSource,
+  ModuleMix,
+  TickCadence,
+} from '../../personas/persona-schedule.types.js';
+
+export { FINDING_CLASSES } from '../../personas/persona-schedule.types.js';
+export type { FindingClass, FindingSource } from '../../personas/persona-schedule.types.js';
 
 export const BRAIN_NAMES = ['anthropic', 'scripted'] as const;
 export type BrainName = (typeof BRAIN_NAMES)[number];
@@ -21,6 +29,28 @@ export interface ToolOutcome {
   /** The tool's structuredContent, or the text parsed as JSON when it is JSON; undefined otherwise. */
   data: unknown;
   latencyMs: number;
+  /** The call's place in the tick (persona_actions.seq); findings point at it. */
+  seq: number;
+}
+
+
+/**
+ * Something the persona noticed was wrong, tied to the call that showed it. `expected` and `got` are
+ * short (clipped to 200 characters) and hold only what this persona sent or was shown in its own space.
+ */
+export interface FindingReport {
+  /** seq of the call that showed it (ToolOutcome.seq); null when no single call did. */
+  seq: number | null;
+  module: string;
+  tool: string;
+  class: FindingClass;
+  /** The check's stable name, e.g. `read-your-writes.list`, `state.completed-stays-done`. */
+  check: string;
+  expected: string;
+  got: string;
+  source: FindingSource;
+  /** The persona caused it with its own invalid input: kept apart from the app's findings. */
+  personaMistake?: boolean;
 }
 
 export interface PersonaProfile {
@@ -47,6 +77,11 @@ export interface PersonaToday {
 export interface ToolCallOptions {
   /** Act in this space (sent as X-Mana-Space); default the persona's personal space. */
   spaceId?: string;
+  /**
+   * The persona means to send something wrong (the newbie's mistakes): if the call fails, that is
+   * the persona's mistake, not the app's, and its call finding is marked `personaMistake`.
+   */
+  expectError?: boolean;
 }
 
 /** Everything a brain gets to play one day. */
@@ -59,6 +94,11 @@ export interface DayContext {
   signal: AbortSignal;
   /** Calls a real tool over MCP. The call is in the audit trail before this resolves. */
   callTool(name: string, input: Record<string, unknown>, options?: ToolCallOptions): Promise<ToolOutcome>;
+  /**
+   * Records a finding (persona_findings) before it resolves. Id `{tickId}-{seq}-{check}`: reporting
+   * the same check for the same call twice writes one row. Never throws for a duplicate.
+   */
+  reportFinding(finding: FindingReport): Promise<void>;
 }
 
 export interface BrainUsage {

@@ -43,8 +43,15 @@ export function ratingPrompt(modulesUsed: readonly string[]): string {
     'Your day in the app is over. Looking back on what you just did, rate each part of the app you used',
     `today (${modulesUsed.join(', ')}) from 1 (awful) to 5 (excellent), with a short note on why,`,
     'based only on what you experienced (errors, slowness, confusing answers, things that just worked).',
+    'Also list what you noticed was wrong: an answer that contradicted what you had done (something you',
+    'saved missing or changed, a wrong count, time or order, a field ignored), an error, a slow answer or',
+    'a confusing message. Each finding names the tool and its kind: error, slow, wrong_result,',
+    'lost_write, contract (ignored an input or did something other than its description says) or',
+    'confusing; "seq" is the number of the call that showed it, if you know it. Report only what you',
+    'saw happen today; an empty list is fine.',
     'Answer with only this JSON object and nothing else:',
-    `{"ratings":[${modulesUsed.map((m) => `{"module":"${m}","rating":<1-5>,"notes":"<why>"}`).join(',')}]}`,
+    `{"ratings":[${modulesUsed.map((m) => `{"module":"${m}","rating":<1-5>,"notes":"<why>"}`).join(',')}],` +
+      `"findings":[{"module":"<module>","tool":"<tool name>","kind":"<kind>","what":"<expected vs got, short>","seq":<n>}]}`,
   ].join('\n');
 }
 

@@ -1,4 +1,4 @@
-import type { BrainTool, DayContext, ToolOutcome } from './brain.js';
+import type { BrainTool, DayContext, FindingReport, ToolOutcome } from './brain.js';
 import { ScriptedDay, addDays, localIso } from './scripted.brain.js';
 import { parseRatings } from '../rating-parser.js';
 
@@ -22,6 +22,7 @@ const TOOLS: BrainTool[] = [
   ],
   ['todo.list', obj({ status: { type: 'string', enum: ['open', 'all'] } })],
   ['todo.complete', obj({ id: uuid }, ['id'])],
+  ['todo.update', obj({ id: uuid, title: str, priority: str, dueDate: date }, ['id'])],
   ['notes.create', obj({ title: str, content: { type: 'string', maxLength: 20000 } }, ['title'])],
   ['notes.search', obj({ query: str }, ['query'])],
   [
@@ -56,7 +57,10 @@ interface Call {
   input: Record<string, unknown>;
 }
 
-/** A day against a stand-in for the MCP session: every call succeeds with a made-up row id. */
+/**
+ * A day against a stand-in for the MCP session. The to-do tools answer like the real ones (an
+ * in-memory list); every other call succeeds with a made-up row id.
+ */
 function playDay(options: {
   persona?: string;
   archetype?: string;
@@ -65,9 +69,43 @@ function playDay(options: {
   mix?: Record<string, number>;
   maxTurns?: number;
   fail?: (c: Call) => boolean;
+  /** todo.list leaves out the newest task (a planted defect). */
+  dropNewest?: boolean;
 }) {
   const calls: Call[] = [];
+  const findings: FindingReport[] = [];
+  const tasks: Array<Record<string, unknown>> = [];
   let n = 0;
+  const todo = (name: string, input: Record<string, unknown>, id: string): unknown => {
+    const now = new Date(Date.UTC(2025, 2, 4, 8, 0, n)).toISOString();
+    if (name === 'todo.create') {
+      const task = {
+        id,
+        title: input.title,
+        description: input.description ?? null,
+        priority: input.priority ?? 'medium',
+        dueDate: input.dueDate ?? null,
+        status: 'open',
+        completedAt: null,
+        subtasks: ((input.subtasks as string[] | undefined) ?? []).map((title) => ({ title, done: false })),
+        createdAt: now,
+      };
+      tasks.unshift(task);
+      return { task };
+    }
+    const task = tasks.find((t) => t.id === input.id);
+    if (name === 'todo.list') {
+      const items = tasks.filter((t) => input.status === 'all' || t.status === 'open');
+      if (input.order === 'due')
+        items.sort((a, b) => String(a.dueDate ?? '~').localeCompare(String(b.dueDate ?? '~')));
+      const limited = items.slice(options.dropNewest ? 1 : 0, (input.limit as number | undefined) ?? 20);
+      return { items: limited, count: limited.length };
+    }
+    if (!task) return undefined;
+    if (name === 'todo.complete') Object.assign(task, { status: 'done', completedAt: now });
+    if (name === 'todo.update') Object.assign(task, { ...input });
+    return { task };
+  };
   const context: DayContext = {
     persona: {
       id: options.persona ?? '6f1c1c51-8d40-4a38-9a0e-2f3c4b5a6d7e',
@@ -93,13 +131,22 @@ function playDay(options: {
       n += 1;
       const id = `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`;
       if (options.fail?.(call))
-        return { ok: false, errorKind: 'tool', text: 'not found', data: undefined, latencyMs: 5 };
-      const data = name.endsWith('.list') ? { items: [{ id }], count: 1 } : { row: { id } };
-      return { ok: true, errorKind: null, text: JSON.stringify(data), data, latencyMs: 5 };
+        return { ok: false, errorKind: 'tool', text: 'not found', data: undefined, latencyMs: 5, seq: n };
+      const data = name.startsWith('todo.')
+        ? todo(name, input, id)
+        : name.endsWith('.list')
+          ? { items: [{ id }], count: 1 }
+          : { row: { id } };
+      if (data === undefined)
+        return { ok: false, errorKind: 'tool', text: 'not found', data: undefined, latencyMs: 5, seq: n };
+      return { ok: true, errorKind: null, text: JSON.stringify(data), data, latencyMs: 5, seq: n };
+    },
+    reportFinding: async (finding) => {
+      findings.push(finding);
     },
   };
   const day = new ScriptedDay(context, options.seed ?? 'seed');
-  return { day, calls };
+  return { day, calls, findings };
 }
 
 describe(ScriptedDay.name, () => {
@@ -170,6 +217,7 @@ describe(ScriptedDay.name, () => {
     const clean = playDay({ mix: { todo: 1 } });
     await clean.day.play();
     const cleanRatings = clean.day.ratings();
+    expect(clean.findings).toEqual([]);
     expect(cleanRatings).toEqual([
       { module: 'todo', rating: 5, notes: expect.stringContaining('Everything worked') },
     ]);
@@ -193,6 +241,28 @@ describe(ScriptedDay.name, () => {
       expect(['low', 'medium', 'high', 'urgent']).toContain(c.input.priority);
       expect(typeof c.input.title).toBe('string');
     }
+  });
+});
+
+describe(`${ScriptedDay.name} oracles`, () => {
+  it('should find nothing wrong on a to-do list that keeps its promises, over many days', async () => {
+    for (let d = 0; d < 20; d += 1) {
+      const { day, findings } = playDay({ mix: { todo: 1 }, date: addDays('2025-01-01', d) });
+      await day.play();
+      expect(findings).toEqual([]);
+    }
+  });
+
+  it('should blame the list, not the write, when a task is missing from the list but there by its id', async () => {
+    const { day, findings } = playDay({ mix: { todo: 1 }, dropNewest: true });
+    await day.play();
+    expect(findings).toContainEqual(
+      expect.objectContaining({ module: 'todo', tool: 'todo.list', class: 'wrong_result', source: 'oracle' }),
+    );
+    expect(findings.filter((f) => f.class === 'lost_write')).toEqual([]);
+    const [todo] = day.ratings();
+    expect(todo.rating).toBeLessThan(5);
+    expect(todo.notes).toContain("didn't show it");
   });
 });
 

@@ -1,44 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DUE_CONDITION_SQL } from '../personas/due-rules.js';
-import type { TickStatus } from '../personas/persona-tick.entity.js';
-import type { ModuleMix, TickCadence } from '../personas/persona.entity.js';
-
-/** A persona this runner instance holds a lease on. `leaseToken` is the fencing token of the claim. */
-export interface ClaimedPersona {
-  userId: string;
-  email: string;
-  archetype: string;
-  systemPrompt: string;
-  moduleMix: ModuleMix;
-  cadence: TickCadence;
-  timezone: string;
-  consecutiveFailures: number;
-  leaseToken: string;
-  /** The database's clock at the moment of the claim. */
-  claimedAt: Date;
-}
-
-export interface TickFinish {
-  personaId: string;
-  leaseToken: string;
-  tickId: string;
-  status: Exclude<TickStatus, 'running'>;
-  toolCalls: number;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number;
-  error: string | null;
-  ratingError: string | null;
-  /**
-   * The persona's new schedule, or undefined to leave next_due_at and consecutive_failures as they
-   * are (a tick stopped by a runner shutdown or a paused brain is not the persona's failure).
-   */
-  schedule?: { nextDueAt: Date; consecutiveFailures: number };
-  /** Stamp last_active_at (the persona did something, or completed its day). */
-  active: boolean;
-}
+import { DUE_CONDITION_SQL } from './due-rules.js';
+import type {
+  ClaimedPersona,
+  ModuleMix,
+  OpenedTick,
+  TickCadence,
+  TickFinish,
+} from './persona-schedule.types.js';
 
 interface ClaimRow {
   user_id: string;
@@ -59,12 +29,12 @@ const RETURNING = `
   t.consecutive_failures, t.lease_token, now() AS claimed_at`;
 
 /**
- * The runner's SQL on the persona tables: claims with leases, tick rows, fenced finishing.
+ * The schedule's SQL on the persona tables: claims with leases, tick rows, fenced finishing.
  * Every method is one statement in its own (auto-committed) transaction: nothing here is ever held
  * open across a login, an MCP call or an LLM call.
  */
 @Injectable()
-export class PersonaClaimsRepository {
+export class PersonaScheduleRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -149,11 +119,7 @@ export class PersonaClaimsRepository {
    * ticks of the persona under an older token belong to a runner whose lease lapsed (it crashed
    * or froze); they are closed as failed here, so a late finisher finds nothing to overwrite.
    */
-  async beginTick(
-    claim: ClaimedPersona,
-    brain: string,
-    model: string | null,
-  ): Promise<{ tickId: string; startedAt: Date } | null> {
+  async beginTick(claim: ClaimedPersona, brain: string, model: string | null): Promise<OpenedTick | null> {
     const rows = (await this.dataSource.query(
       `WITH holder AS (
               SELECT user_id FROM personas WHERE user_id = $1 AND lease_token = $2

@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { isUuid } from '../common/uuid.js';
+import { PersonaAuditRepository } from './persona-audit.repository.js';
+import { validateActions, validateFeedback, validateFindings } from './persona-records.js';
+import type {
+  ActionInput,
+  ActionRow,
+  FeedbackInput,
+  FeedbackRow,
+  FindingInput,
+  FindingRow,
+  RecordResult,
+} from './persona-records.js';
+import { PersonaErrorCode, PersonaException } from './personas.exception.js';
+
+export type { ActionInput, FeedbackInput, FindingInput, RecordResult } from './persona-records.js';
+
+interface BatchOps<R, S> {
+  insert: (m: EntityManager, rows: R[]) => Promise<Set<string>>;
+  find: (m: EntityManager, ids: string[]) => Promise<Map<string, S>>;
+  differences: (stored: S, row: R) => string[];
+  /** Checks inside the transaction before anything is written (e.g. that a referenced tick exists). */
+  precheck?: (m: EntityManager, rows: R[]) => Promise<void>;
+}
+
+/**
+ * The audit trail a tick leaves: tool calls (persona_actions), ratings (persona_feedback) and findings
+ * (persona_findings), from the in-process runner and the internal API alike. Every write is
+ * idempotent by a deterministic id: the same id with the same payload is a duplicate and writes
+ * nothing; the same id with a different payload is refused with 422 naming it, and then the whole
+ * batch is rolled back (nothing of it is written), so a runner that retries a corrected batch never
+ * leaves half of the wrong one behind.
+ */
+@Injectable()
+export class PersonaAuditService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PersonaAuditRepository) private readonly repo: PersonaAuditRepository,
+  ) {}
+
+  /** Appends tool calls; ids are `{tickId}-{seq}-{toolName}`. */
+  async recordActions(personaId: string, actions: ActionInput[]): Promise<RecordResult> {
+    const rows = validateActions(actions);
+    return this.recordBatch<ActionRow, ActionRow & { personaId: string }>(personaId, rows, 'actions', {
+      insert: (m, sorted) => this.repo.insertActions(m, personaId, sorted),
+      find: (m, ids) => this.repo.findActions(m, ids),
+      differences: (stored, row) =>
+        diffFields(stored, row, [
+          'tickId',
+          'seq',
+          'toolName',
+          'module',
+          'inputHash',
+          'result',
+          'errorKind',
+          'errorMessage',
+          'latencyMs',
+        ]),
+    });
+  }
+
+  /** Appends ratings; ids are `{tickId}-{module}`. */
+  async recordFeedback(personaId: string, feedback: FeedbackInput[]): Promise<RecordResult> {
+    const rows = validateFeedback(feedback);
+    return this.recordBatch<FeedbackRow, FeedbackRow & { personaId: string }>(personaId, rows, 'feedback', {
+      insert: (m, sorted) => this.repo.insertFeedback(m, personaId, sorted),
+      find: (m, ids) => this.repo.findFeedback(m, ids),
+      differences: (stored, row) => diffFields(stored, row, ['tickId', 'module', 'rating', 'notes']),
+    });
+  }
+
+  /**
+   * Appends findings; ids are `{tickId}-{seq ?? 'none'}-{check}`, `expected`/`got` clipped to 200
+   * characters before they are stored or compared. Each finding's tick must be one of the persona's
+   * (400 naming the row otherwise).
+   */
+  async recordFindings(personaId: string, findings: FindingInput[]): Promise<RecordResult> {
+    const rows = validateFindings(findings);
+    return this.recordBatch<FindingRow, FindingRow & { personaId: string }>(personaId, rows, 'findings', {
+      precheck: async (m, sorted) => {
+        const known = await this.repo.ticksOf(m, personaId, [...new Set(sorted.map((r) => r.tickId))]);
+        const problems = rows
+          .map((r, i) =>
+            known.has(r.tickId) ? undefined : `findings[${i}].tickId: no tick ${r.tickId} of this persona`,
+          )
+          .filter((p): p is string => p !== undefined);
+        if (problems.length > 0)
+          throw new PersonaException(PersonaErrorCode.INVALID_INPUT, problems.join('; '));
+      },
+      insert: (m, sorted) => this.repo.insertFindings(m, personaId, sorted),
+      find: (m, ids) => this.repo.findFindings(m, ids),
+      differences: (stored, row) =>
+        diffFields(stored, row, [
+          'tickId',
+          'seq',
+          'module',
+          'tool',
+          'class',
+          'check',
+          'expected',
+          'got',
+          'source',
+          'personaMistake',
+        ]),
+    });
+  }
+
+  /** One finding, written before this resolves; a repeat of the same finding writes nothing. */
+  async recordFinding(personaId: string, finding: FindingInput): Promise<void> {
+    await this.recordFindings(personaId, [finding]);
+  }
+
+  private async recordBatch<R extends { id: string }, S extends { personaId: string }>(
+    personaId: string,
+    rows: R[],
+    field: string,
+    ops: BatchOps<R, S>,
+  ): Promise<RecordResult> {
+    if (!isUuid(personaId)) throw notFound(personaId);
+    // one lock order for every writer: two batches sharing ids can wait on each other, never deadlock
+    const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.dataSource.transaction(async (m) => {
+      if (!(await this.repo.lockExisting(m, personaId))) throw notFound(personaId);
+      await ops.precheck?.(m, sorted);
+      const inserted = await ops.insert(m, sorted);
+      const seen = rows.filter((r) => !inserted.has(r.id));
+      if (seen.length > 0) {
+        const stored = await ops.find(
+          m,
+          seen.map((r) => r.id),
+        );
+        for (const row of seen) {
+          const existing = stored.get(row.id);
+          const diff = existing
+            ? [...(existing.personaId === personaId ? [] : ['persona']), ...ops.differences(existing, row)]
+            : ['row'];
+          if (diff.length > 0) {
+            throw new PersonaException(
+              PersonaErrorCode.PAYLOAD_MISMATCH,
+              `${field}[${rows.indexOf(row)}]: id ${row.id} was already recorded with a different ` +
+                `${diff.join(', ')}; the stored row is unchanged and nothing of this batch was written`,
+            );
+          }
+        }
+      }
+      return { inserted: inserted.size, duplicates: rows.length - inserted.size };
+    });
+  }
+}
+
+function notFound(id: string): PersonaException {
+  return new PersonaException(PersonaErrorCode.NOT_FOUND, `No persona with id ${id}`);
+}
+
+function diffFields<S, R>(stored: S, row: R, fields: Array<keyof S & keyof R>): string[] {
+  return fields.filter((f) => (stored[f] ?? null) !== (row[f] ?? null)).map(String);
+}

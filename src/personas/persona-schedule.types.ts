@@ -1,0 +1,77 @@
+/**
+ * Plain types of the persona tables that other modules (the runner) may use. The entity files use
+ * them too, so there is one definition of each; nothing outside src/personas imports an entity.
+ */
+
+export const TICK_CADENCES = ['hourly', 'daily', 'weekdays'] as const;
+export type TickCadence = (typeof TICK_CADENCES)[number];
+/** Module → weight ≥ 0. */
+export type ModuleMix = Record<string, number>;
+
+export const TICK_STATUSES = ['running', 'ok', 'failed', 'timed_out'] as const;
+export type TickStatus = (typeof TICK_STATUSES)[number];
+/** How a tick ended. */
+export type TickEnd = Exclude<TickStatus, 'running'>;
+
+export type ActionResult = 'ok' | 'error';
+export const ERROR_KINDS = ['protocol', 'tool', 'timeout'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export const FINDING_CLASSES = [
+  'error',
+  'slow',
+  'wrong_result',
+  'lost_write',
+  'contract',
+  'confusing',
+] as const;
+export type FindingClass = (typeof FINDING_CLASSES)[number];
+export const FINDING_SOURCES = ['oracle', 'llm', 'call'] as const;
+export type FindingSource = (typeof FINDING_SOURCES)[number];
+
+/** A persona this runner instance holds a lease on. `leaseToken` is the fencing token of the claim. */
+export interface ClaimedPersona {
+  userId: string;
+  email: string;
+  archetype: string;
+  systemPrompt: string;
+  moduleMix: ModuleMix;
+  cadence: TickCadence;
+  timezone: string;
+  consecutiveFailures: number;
+  leaseToken: string;
+  /** The database's clock at the moment of the claim. */
+  claimedAt: Date;
+}
+
+/** The persona's next place in the queue after a tick. */
+export interface TickSchedule {
+  nextDueAt: Date;
+  consecutiveFailures: number;
+}
+
+export interface TickFinish {
+  personaId: string;
+  leaseToken: string;
+  tickId: string;
+  status: TickEnd;
+  toolCalls: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  error: string | null;
+  ratingError: string | null;
+  /**
+   * The persona's new schedule, or undefined to leave next_due_at and consecutive_failures as they
+   * are (a tick stopped by a runner shutdown or a paused brain is not the persona's failure).
+   */
+  schedule?: TickSchedule;
+  /** Stamp last_active_at (the persona did something, or completed its day). */
+  active: boolean;
+}
+
+/** The opened tick row. */
+export interface OpenedTick {
+  tickId: string;
+  startedAt: Date;
+}

@@ -1,0 +1,107 @@
+import type {
+  DuePersonaDto,
+  ModuleFeedbackDto,
+  PersonaActionDto,
+  PersonaListItemDto,
+  PersonaResponseDto,
+  PersonaTickDto,
+} from './personas.dto.js';
+import type {
+  ActionView,
+  ModuleFeedbackRow,
+  PersonaListRow,
+  PersonaView,
+  TickView,
+} from './personas.repository.js';
+
+/**
+ * Rows → response DTOs, written once: every persona answer of the admin and internal APIs goes
+ * through here, so what a response holds (and that no hash or lease column leaks) is decided in one
+ * place.
+ */
+export const PersonaMapper = {
+  /** The persona as the due list shows it (the full record without its timestamps). */
+  toDue(v: PersonaView): DuePersonaDto {
+    return {
+      userId: v.userId,
+      email: v.email,
+      name: v.name,
+      archetype: v.archetype,
+      systemPrompt: v.systemPrompt,
+      moduleMix: v.moduleMix,
+      tickCadence: v.tickCadence,
+      timezone: v.timezone,
+      lastActiveAt: iso(v.lastActiveAt),
+      nextDueAt: iso(v.nextDueAt),
+      consecutiveFailures: v.consecutiveFailures,
+    };
+  },
+
+  toResponse(v: PersonaView): PersonaResponseDto {
+    return {
+      ...PersonaMapper.toDue(v),
+      createdAt: v.createdAt.toISOString(),
+      updatedAt: v.updatedAt.toISOString(),
+    };
+  },
+
+  toListItem(r: PersonaListRow): PersonaListItemDto {
+    return {
+      userId: r.userId,
+      email: r.email,
+      name: r.name,
+      archetype: r.archetype,
+      moduleMix: r.moduleMix,
+      tickCadence: r.tickCadence,
+      timezone: r.timezone,
+      lastActiveAt: iso(r.lastActiveAt),
+      nextDueAt: iso(r.nextDueAt),
+      createdAt: r.createdAt.toISOString(),
+      actions7d: r.actions7d,
+      errors7d: r.errors7d,
+      avgRating7d: r.avgRating7d,
+      lastTick:
+        r.lastTickStatus && r.lastTickAt
+          ? { status: r.lastTickStatus, at: r.lastTickAt.toISOString() }
+          : null,
+    };
+  },
+
+  toAction(a: ActionView): PersonaActionDto {
+    return {
+      id: a.id,
+      tickId: a.tickId,
+      seq: a.seq,
+      toolName: a.toolName,
+      module: a.module,
+      inputHash: a.inputHash,
+      result: a.result,
+      errorKind: a.errorKind,
+      errorMessage: a.errorMessage,
+      latencyMs: a.latencyMs,
+      createdAt: a.createdAt.toISOString(),
+    };
+  },
+
+  toModuleFeedback(f: ModuleFeedbackRow): ModuleFeedbackDto {
+    return { module: f.module, avgRating: f.avgRating, count: f.count, lastNotes: f.lastNotes };
+  },
+
+  toTick(t: TickView): PersonaTickDto {
+    return {
+      id: t.id,
+      status: t.status,
+      brain: t.brain,
+      model: t.model,
+      startedAt: t.startedAt.toISOString(),
+      finishedAt: iso(t.finishedAt),
+      toolCalls: t.toolCalls,
+      tokensIn: t.tokensIn,
+      tokensOut: t.tokensOut,
+      costUsd: Number(t.costUsd),
+      error: t.error,
+    };
+  },
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -1,0 +1,121 @@
+import { FAULT_CATALOG } from '../../src/faults/fault-catalog.js';
+import type { FaultDefect } from '../../src/faults/fault-catalog.js';
+import { ScriptedBrain } from '../../src/runner/brains/scripted.brain.js';
+import { CONFUSED_ARCHETYPE } from '../../src/runner/brains/scripted-content.js';
+import { clearAllFaults } from '../faults/faults-support.js';
+import { bootRunnerApp, parkAllPersonas } from '../runner/runner.fixtures.js';
+import { createAdmin } from '../support/factories.js';
+import type { TestUser } from '../support/factories.js';
+import { http } from '../support/http.js';
+import type { TestApp } from '../support/test-app.js';
+import { callsOfTicks, findingsOfTicks, seedCatalogPersonas, seededRunner } from './findings-support.js';
+import type { SeededCatalogPersona } from './findings-support.js';
+
+/** Simulated days of the clean run: every catalog persona ticks once per day, each day its own seed. */
+const CLEAN_DAYS = 3;
+/**
+ * At most this many ticks per planted defect. The scripted brain plays 2–3 modules of the mix a day
+ * (drawn from seed, persona id and date), so a few ticks of a persona with the module may not call
+ * the tool at all; twelve make that rare for every catalog module.
+ */
+const TICKS_PER_DEFECT = 12;
+/**
+ * Slow defects are planted with a delay whose jittered low end (−50 %) is still above
+ * FINDING_SLOW_MS (2000 ms by default), so every slowed call is a `slow` finding.
+ */
+const SLOW_DELAY_MS = 4500;
+
+describe(`${ScriptedBrain.name} oracles over the persona catalog`, () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let personas: SeededCatalogPersona[];
+
+  beforeAll(async () => {
+    t = await bootRunnerApp({ PERSONA_BRAIN: 'scripted', FAULTS_ENABLED: 'true' });
+    await parkAllPersonas(t);
+    await clearAllFaults(t);
+    admin = await createAdmin(t);
+    personas = await seedCatalogPersonas(t);
+  });
+  afterAll(async () => {
+    await clearAllFaults(t);
+    await parkAllPersonas(t);
+    await t.close();
+  });
+
+  it('should report no app finding on a clean app over several simulated days, and keep the newbie’s own mistakes apart', async () => {
+    const tickIds: string[] = [];
+    for (let day = 0; day < CLEAN_DAYS; day += 1) {
+      const runner = seededRunner(t, `clean-day-${day}`);
+      for (const persona of personas) {
+        const summary = await runner.runNow(persona.userId);
+        expect(summary).toMatchObject({ status: 'ok', recorded: true });
+        tickIds.push(summary.tickId!);
+      }
+    }
+    const findings = await findingsOfTicks(t, tickIds);
+    const appFindings = findings
+      .filter((f) => !f.persona_mistake)
+      .map((f) => `${f.module} ${f.tool} ${f.class} ${f.check_name}: expected ${f.expected}; got ${f.got}`);
+    expect(appFindings).toEqual([]);
+
+    // every failed call was the newbie's deliberate invalid input, recorded as its own mistake
+    const newbies = new Set(personas.filter((p) => p.archetype === CONFUSED_ARCHETYPE).map((p) => p.userId));
+    const mistakes = findings.filter((f) => f.persona_mistake);
+    for (const f of mistakes) expect(newbies.has(f.persona_id)).toBe(true);
+    const failedCalls = (await callsOfTicks(t, tickIds)).filter((c) => c.result !== 'ok');
+    for (const call of failedCalls) {
+      expect(mistakes).toContainEqual(
+        expect.objectContaining({
+          tick_id: call.tick_id,
+          seq: call.seq,
+          class: 'error',
+          persona_mistake: true,
+        }),
+      );
+    }
+  });
+
+  describe('with a catalog defect planted', () => {
+    afterEach(() => clearAllFaults(t));
+
+    it.each(FAULT_CATALOG.map((d) => [d.id, d] as [string, FaultDefect]))(
+      'should report %s as a finding of its class on its module and tool',
+      async (id, defect) => {
+        const users = personas.filter((p) => p.modules.includes(defect.module));
+        expect(users.length).toBeGreaterThan(0);
+        const plant = await http(t.url, 'POST', '/api/v1/faults', {
+          token: admin.accessToken,
+          body: {
+            defect: id,
+            probability: 1,
+            ...(defect.parameters.delayMs?.jitter ? { delayMs: SLOW_DELAY_MS } : {}),
+          },
+        });
+        expect(plant.status).toBe(201);
+
+        const tickIds: string[] = [];
+        let matching: unknown[] = [];
+        for (let i = 0; i < TICKS_PER_DEFECT && matching.length === 0; i += 1) {
+          const persona = users[i % users.length];
+          const summary = await seededRunner(t, `${id}#${i}`).runNow(persona.userId);
+          tickIds.push(summary.tickId!);
+          matching = (await findingsOfTicks(t, [summary.tickId!])).filter(
+            (f) =>
+              !f.persona_mistake &&
+              f.module === defect.module &&
+              f.tool === defect.tool &&
+              f.class === defect.class,
+          );
+        }
+        const uses = (await callsOfTicks(t, tickIds)).filter((c) => c.tool_name === defect.tool).length;
+        expect({ defect: id, found: matching.length > 0, ticks: tickIds.length, callsOfTool: uses }).toEqual({
+          defect: id,
+          found: true,
+          ticks: tickIds.length,
+          callsOfTool: uses,
+        });
+      },
+    );
+  });
+});
