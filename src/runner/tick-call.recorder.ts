@@ -145,7 +145,7 @@ export class TickCallRecorder {
   ): Promise<void> {
     if (this.o.signal.aborted) return;
     const at = { seq, module: tool.module, tool: tool.name, source: 'call' as const };
-    if (!result.ok) {
+    if (!result.ok && options.probe !== true) {
       const personaMistake =
         options.expectError === true ||
         (this.o.brain !== 'scripted' && result.text.startsWith(INVALID_INPUT_PREFIX));

@@ -33,7 +33,6 @@ export interface ToolOutcome {
   seq: number;
 }
 
-
 /**
  * Something the persona noticed was wrong, tied to the call that showed it. `expected` and `got` are
  * short (clipped to 200 characters) and hold only what this persona sent or was shown in its own space.
@@ -82,6 +81,11 @@ export interface ToolCallOptions {
    * the persona's mistake, not the app's, and its call finding is marked `personaMistake`.
    */
   expectError?: boolean;
+  /**
+   * A second look (a call by id after a row went missing) whose failure is the evidence of a finding
+   * the brain reports itself: the failure is not recorded as a separate `error` finding.
+   */
+  probe?: boolean;
 }
 
 /** Everything a brain gets to play one day. */

@@ -210,6 +210,16 @@ export class ScriptedDay implements BrainDay {
     if (this.rng.chance(0.4))
       input.description = `For ${this.context.today.weekday}: ${title.toLowerCase()}.`;
     if (this.rng.chance(0.3)) input.subtasks = ['Start', 'Finish'];
+    if (this.rng.chance(0.4)) {
+      // a quick one first, jotted down without details
+      const quick = this.rng.pick(this.voice.todos);
+      const jotted = await this.call('todo.create', { title: quick });
+      this.checkWrite(jotted, 'todo', 'todo.create', 'task', [
+        { field: 'title', kind: 'text', sent: quick },
+        { field: 'priority', kind: 'exact', sent: 'medium' },
+        { field: 'status', kind: 'exact', sent: 'open' },
+      ]);
+    }
     const made = await this.call('todo.create', input);
     const task = this.checkWrite(made, 'todo', 'todo.create', 'task', [
       { field: 'title', kind: 'text', sent: input.title },
@@ -227,7 +237,7 @@ export class ScriptedDay implements BrainDay {
     if (!task) return;
     const id = task.id as string;
 
-    const limit = this.rng.pick([2, 3, 5, 10, 20]);
+    const limit = this.rng.pick([1, 2, 3, 5, 10]);
     const listed = await this.readList(
       'todo.list',
       'todo',
@@ -241,7 +251,7 @@ export class ScriptedDay implements BrainDay {
       const mine = listed.items.find((t) => t.id === id);
       if (!mine) {
         await this.missing(listed.outcome, 'todo', 'todo.list', 'todo.create', title, () =>
-          this.call('todo.update', { id, title }),
+          this.call('todo.update', { id, title }, { probe: true }),
         );
         return;
       }
@@ -335,11 +345,15 @@ export class ScriptedDay implements BrainDay {
       );
       const mine = again?.items.find((t) => t.id === id);
       if (again && mine) {
-        await this.lostUpdate(again.outcome, 'todo', 'todo.update', mine, patch, [
-          'priority',
-          'dueDate',
-          'title',
-        ]);
+        await this.lostUpdate(
+          again.outcome,
+          'todo',
+          'todo.update',
+          mine,
+          patch,
+          ['priority', 'dueDate', 'title'],
+          row,
+        );
       }
     }
   }
@@ -364,17 +378,20 @@ export class ScriptedDay implements BrainDay {
     // a word, typed in another case (the tool promises case does not matter), or a phrase of the note
     const word = searchableWord(`${note.title} ${note.content}`, this.rng);
     const phrase = phraseOf(note.content, note.topic);
+    const how = phrase ? this.rng.pick(['word', 'word', 'phrase', 'swapped']) : 'word';
+    if (how === 'swapped' && phrase) {
+      // misremembers the word order: a literal search must not find the note by either word alone
+      const swapped = phrase.split(/\W+/).filter(Boolean).reverse().join(' ');
+      await this.search('notes.search', 'notes', { query: swapped, limit: 10 }, ['title', 'content'], 10);
+      return;
+    }
     const query =
-      phrase && this.rng.chance(0.4)
-        ? phrase
-        : this.rng.chance(0.5)
-          ? word.toUpperCase()
-          : word.toLowerCase();
+      how === 'phrase' && phrase ? phrase : this.rng.chance(0.5) ? word.toUpperCase() : word.toLowerCase();
     const found = await this.search('notes.search', 'notes', { query, limit: 10 }, ['title', 'content'], 10);
     if (!found) return;
     if (!found.items.some((n) => n.id === id)) {
       await this.missing(found.outcome, 'notes', 'notes.search', 'notes.create', note.title, () =>
-        this.call('notes.archive', { id, archived: false }),
+        this.call('notes.archive', { id, archived: false }, { probe: true }),
       );
       return;
     }
@@ -625,7 +642,7 @@ export class ScriptedDay implements BrainDay {
       );
       if (again && !again.items.some((h) => h.id === row.id)) {
         await this.missing(again.outcome, 'habits', 'habits.list', 'habits.create', String(input.title), () =>
-          this.call('habits.archive', { id: row.id, archived: false }),
+          this.call('habits.archive', { id: row.id, archived: false }, { probe: true }),
         );
         return;
       }
@@ -660,7 +677,8 @@ export class ScriptedDay implements BrainDay {
     }
     const habit = this.rng.pick(habits);
     const id = habit.id as string;
-    const day = this.context.today.date;
+    // today, or a day it forgot to check in on
+    const day = addDays(this.context.today.date, -this.rng.pick([0, 0, 1, 2]));
     const first = await this.call('habits.log', { habitId: id, day, count: 1 });
     const log = rowOf(first?.data, 'log');
     if (!first?.ok) return;
@@ -690,7 +708,7 @@ export class ScriptedDay implements BrainDay {
         `My check-in came back with ${m.got} instead of ${m.expected}.`,
       );
     }
-    const variant = this.rng.int(0, 3);
+    const variant = this.rng.pick([0, 1, 2, 2, 3]);
     if (variant === 0) {
       const repeat = await this.call('habits.log', { habitId: id, day, count: 1 });
       const again = rowOf(repeat?.data, 'log');
@@ -751,7 +769,7 @@ export class ScriptedDay implements BrainDay {
       const again = await this.call('habits.list', {});
       const mine = itemsOf(again?.data)?.find((h) => h.id === id);
       if (again?.ok && mine)
-        await this.lostUpdate(again, 'habits', 'habits.update', mine, patch, ['title', 'target']);
+        await this.lostUpdate(again, 'habits', 'habits.update', mine, patch, ['title', 'target'], row);
     }
   }
 
@@ -967,7 +985,11 @@ export class ScriptedDay implements BrainDay {
   // ---------------------------------------------------------------- calendar
 
   private async calendar(spaceId?: string): Promise<void> {
-    const day = addDays(this.context.today.date, this.rng.int(spaceId ? 1 : 0, 5));
+    // afterwards it looks at the week ahead, at that day, or at the days before it (where the new
+    // event must not show); for the last, the event is at least two days out
+    const variant = this.rng.int(0, 3);
+    const ahead = variant >= 2 ? this.rng.int(2, 5) : this.rng.int(spaceId ? 1 : 0, 5);
+    const day = addDays(this.context.today.date, ahead);
     const hour = this.rng.int(8, 18);
     const startsAt = localIso(day, hour, this.context.persona.timezone);
     const endsAt = localIso(day, hour + 1, this.context.persona.timezone);
@@ -988,10 +1010,8 @@ export class ScriptedDay implements BrainDay {
       { field: 'allDay', kind: 'exact', sent: false },
     ]);
     if (!row) return;
-    // the week ahead, that day, or the days before it (where my new event must not show)
     const today = this.context.today.date;
-    const variant = this.rng.int(0, 2);
-    const before = variant === 2 && day > addDays(today, 1);
+    const before = variant >= 2;
     const from = before || variant === 0 ? today : day;
     const to = before ? addDays(day, -1) : from === day && variant === 1 ? addDays(day, 1) : addDays(from, 7);
     const listed = await this.readList(
@@ -1192,7 +1212,7 @@ export class ScriptedDay implements BrainDay {
     const items = itemsOf(listed?.data);
     if (listed?.ok && items && items.length < 100 && !items.some((t) => t.id === task.id)) {
       await this.missing(listed, 'todo', 'todo.list', 'todo.create', title, () =>
-        this.call('todo.update', { id: task.id, title }, { spaceId: space.id }),
+        this.call('todo.update', { id: task.id, title }, { spaceId: space.id, probe: true }),
       );
     }
   }
@@ -1268,9 +1288,15 @@ export class ScriptedDay implements BrainDay {
     read: Row,
     patch: Row,
     fields: string[],
+    answered: Row,
   ): Promise<void> {
+    const matches = (field: string, row: Row): boolean =>
+      typeof patch[field] === 'string' && typeof row[field] === 'string'
+        ? (row[field] as string).trim() === (patch[field] as string).trim()
+        : JSON.stringify(patch[field]) === JSON.stringify(row[field] ?? null);
     for (const field of fields) {
-      if (patch[field] === undefined) continue;
+      // a field the update's own answer already got wrong is reported once, as that wrong answer
+      if (patch[field] === undefined || !matches(field, answered)) continue;
       const same =
         typeof patch[field] === 'string' && typeof read[field] === 'string'
           ? (read[field] as string).trim() === (patch[field] as string).trim()
@@ -1514,16 +1540,17 @@ export class ScriptedDay implements BrainDay {
   private async call(
     name: string,
     input: Row,
-    options: { spaceId?: string; expectError?: boolean } = {},
+    options: { spaceId?: string; expectError?: boolean; probe?: boolean } = {},
   ): Promise<ToolOutcome | undefined> {
     await this.flush();
     const tool = this.tools.get(name);
     if (!tool || this.budget <= 0) return undefined;
     this.budget -= 1;
     const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-    const callOptions: { spaceId?: string; expectError?: boolean } = {};
+    const callOptions: { spaceId?: string; expectError?: boolean; probe?: boolean } = {};
     if (options.spaceId) callOptions.spaceId = options.spaceId;
     if (options.expectError) callOptions.expectError = true;
+    if (options.probe) callOptions.probe = true;
     const outcome = await this.context.callTool(
       name,
       clean,
