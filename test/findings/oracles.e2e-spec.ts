@@ -39,6 +39,14 @@ describe(`${ScriptedBrain.name} oracles over the persona catalog`, () => {
   });
   afterAll(async () => {
     await clearAllFaults(t);
+    // the suite shares one database: take the catalog personas (and, by cascade, their ticks,
+    // ratings and findings) away again so other suites' reports see only their own data
+    for (const persona of personas ?? []) {
+      const res = await http(t.url, 'DELETE', `/api/v1/personas/admin/${persona.userId}`, {
+        token: admin.accessToken,
+      });
+      if (res.status !== 200) throw new Error(`DELETE persona answered ${res.status} ${res.text}`);
+    }
     await parkAllPersonas(t);
     await t.close();
   });

@@ -521,10 +521,19 @@ export class ScriptedDay implements BrainDay {
       );
     }
     const id = row.id as string;
-    const narrow = this.rng.chance(0.5);
+    if (this.rng.chance(0.3)) {
+      // one more line before bed: a second, short entry for the same day
+      const line = `${this.rng.pick(this.voice.journalClosings)}`;
+      const second = await this.call('journal.add', { content: line, entryDate });
+      this.checkWrite(second, 'journal', 'journal.add', 'entry', [
+        { field: 'content', kind: 'text', sent: line },
+        { field: 'entryDate', kind: 'exact', sent: entryDate, ignored: this.context.today.date },
+      ]);
+    }
+    const narrow = this.rng.chance(0.35);
     const query: Row = narrow
       ? { from: entryDate, to: entryDate, limit: 50 }
-      : { limit: this.rng.pick([1, 2, 3, 5, 10]) };
+      : { limit: this.rng.pick([1, 1, 2, 3, 5]) };
     const listed = await this.readList('journal.list', 'journal', query, {
       limit: query.limit as number,
       order: { key: 'entryDate', direction: 'desc' },
