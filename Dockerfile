@@ -7,7 +7,9 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
+# Production: no demo catalog is seeded or ticked unless asked (-e RUNNER_DEMO=true, or
+# `npm run seed:personas` against the running server); the secrets must be given (see README).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data RUNNER_DEMO=false
 WORKDIR /app
 RUN mkdir -p /data && chown node:node /data
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

@@ -7,6 +7,9 @@ import { PersonasAdminIndexes1763700004000 } from './1763700004000-personas-admi
 import { ReportIndexes1763700006000 } from './1763700006000-report-indexes.js';
 import { Findings1763700007000 } from './1763700007000-findings.js';
 import { Faults1763700008000 } from './1763700008000-faults.js';
+import { TickStatuses1763700009000 } from './1763700009000-tick-statuses.js';
+import { LlmCost1763700010000 } from './1763700010000-llm-cost.js';
+import { OAuth1763700011000 } from './1763700011000-oauth.js';
 
 /** Every migration, in timestamp order, listed explicitly. Append new ones at the end. */
 export const MIGRATIONS = [
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   ReportIndexes1763700006000,
   Findings1763700007000,
   Faults1763700008000,
+  TickStatuses1763700009000,
+  LlmCost1763700010000,
+  OAuth1763700011000,
 ];

@@ -1,4 +1,4 @@
-import { loadConfig } from '../src/config/app-config.js';
+import { loadPersonaSeedConfig } from '../src/config/app-config.js';
 import { ConfigError } from '../src/config/config.error.js';
 import { CatalogError, DEFAULT_CATALOG_PATH, loadCatalog } from '../src/personas/catalog.js';
 import type { CatalogPersona, CatalogSpace } from '../src/personas/catalog.js';
@@ -18,7 +18,8 @@ Re-running changes nothing.
   --catalog=PATH  the persona catalog (default: ${DEFAULT_CATALOG_PATH})
   --help          this text
 
-Passwords are derived from PERSONA_SEED_SECRET (the server's secret must be the same).
+Passwords are derived from PERSONA_SEED_SECRET (the server's secret must be the same); no other
+server secret is needed, and the CLI writes no file.
 Exit status: 0 all seeded, 1 a persona or space failed (reasons printed), 2 usage error.`;
 
 interface PersonaBody {
@@ -49,12 +50,15 @@ async function main(): Promise<number> {
   const jwt = (flags.jwt as string | undefined) ?? process.env.MANA_ADMIN_JWT;
   if (!dryRun && !jwt) throw new UsageError('an admin token is needed: pass --jwt=... or set MANA_ADMIN_JWT');
 
-  let secret: string;
-  try {
-    secret = personaSeedSecret(loadConfig(process.env));
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `error: ${(error as Error).message}`);
-    return 1;
+  // only the persona secret: no server secrets, nothing written (a dry run derives no password at all)
+  let secret = '';
+  if (!dryRun) {
+    try {
+      secret = personaSeedSecret(loadPersonaSeedConfig(process.env));
+    } catch (error) {
+      console.error(error instanceof ConfigError ? error.message : `error: ${(error as Error).message}`);
+      return 1;
+    }
   }
   const catalogPath = (flags.catalog as string | undefined) ?? DEFAULT_CATALOG_PATH;
   let catalog;

@@ -16,6 +16,7 @@ import { MetricsService } from './observability/metrics.service.js';
 import { authRateLimiters } from './auth/auth-rate-limit.js';
 import { requestIdMiddleware } from './observability/logger.options.js';
 import { McpHttpHandler } from './tools/mcp/mcp-http.handler.js';
+import { OAuthRouter } from './oauth/oauth.router.js';
 
 export interface CreateAppOptions {
   /** Modules mounted after the app's own (tests use it for probe controllers). */
@@ -42,6 +43,8 @@ export async function createApp(
   app.use(app.get(MetricsService).httpMiddleware());
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(['/api/v1/auth/login', '/api/v1/auth/register'], ...authRateLimiters(config));
+  // OAuth for MCP clients: the SDK's auth router and the sign-in forms' parser and rate limits
+  app.use(app.get(OAuthRouter).middleware());
   app.useGlobalPipes(
     new TextSafetyPipe(),
     new ValidationPipe({

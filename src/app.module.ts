@@ -8,6 +8,7 @@ import type { DatabaseTarget } from './database/data-source.options.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { loggerOptions } from './observability/logger.options.js';
 import { AuthModule } from './auth/auth.module.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 import { AppModulesModule } from './modules/app-modules.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         ObservabilityModule,
         AuthModule,
+        OAuthModule,
         SpacesModule,
         ToolsModule,
         AppModulesModule,

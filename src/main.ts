@@ -6,6 +6,8 @@ import { EmbeddedDatabaseLock } from './database/embedded-lock.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
 import { join } from 'node:path';
+import { renderBanner } from './observability/banner.js';
+import { prettyConsole } from './observability/logger.options.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -47,7 +49,7 @@ async function bootstrap(): Promise<void> {
     lines.push(`  first admin created (shown once): ${dev.email} / ${dev.password}`);
   }
   // the banner is for the person at the terminal: plain text, not a JSON log line
-  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  process.stdout.write(renderBanner(lines, prettyConsole(config)));
 
   const stop = async () => {
     await app.close();

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
+import { AdvisoryLock } from '../database/advisory-lock.js';
 import { UsersService } from './users.service.js';
 
 export const DEV_ADMIN_EMAIL = 'admin@mana.local';
@@ -21,9 +22,15 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(UsersService) private readonly users: UsersService,
+    @Inject(AdvisoryLock) private readonly lock: AdvisoryLock,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** One instance at a time (replicas started together): the second finds the admin and creates none. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.lock.run('adminBootstrap', () => this.bootstrap());
+  }
+
+  private async bootstrap(): Promise<void> {
     if (this.config.adminEmail && this.config.adminPassword) {
       const { created } = await this.users.ensureAdmin(this.config.adminEmail, this.config.adminPassword);
       this.ensuredAdmin = { email: this.config.adminEmail, created };

@@ -7,6 +7,8 @@ export enum AuthErrorCode {
   INVALID_REFRESH_TOKEN = 'INVALID_REFRESH_TOKEN',
   USER_NOT_FOUND = 'USER_NOT_FOUND',
   NOT_STAMPABLE = 'NOT_STAMPABLE',
+  TOKEN_NOT_FOUND = 'TOKEN_NOT_FOUND',
+  HUMANS_ONLY = 'HUMANS_ONLY',
 }
 
 const STATUS: Record<AuthErrorCode, number> = {
@@ -16,6 +18,8 @@ const STATUS: Record<AuthErrorCode, number> = {
   INVALID_REFRESH_TOKEN: 401,
   USER_NOT_FOUND: 404,
   NOT_STAMPABLE: 409,
+  TOKEN_NOT_FOUND: 404,
+  HUMANS_ONLY: 403,
 };
 
 export class AuthException extends DomainException {

@@ -13,10 +13,12 @@ import { AdminGuard } from './admin.guard.js';
 import { UserLifecycleHooks } from './user-lifecycle.hooks.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { RequestAuthenticator } from './request-authenticator.js';
+import { PersonalAccessTokenController } from './personal-access-token.controller.js';
+import { PersonalAccessTokenService } from './personal-access-token.service.js';
 
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController],
+  controllers: [AuthController, PersonalAccessTokenController],
   providers: [
     AuthService,
     UsersService,
@@ -28,6 +30,7 @@ import { RequestAuthenticator } from './request-authenticator.js';
     UserLifecycleHooks,
     AdminBootstrapService,
     RequestAuthenticator,
+    PersonalAccessTokenService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [

@@ -34,6 +34,12 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string): Promise<TokenPair> {
+    const user = await this.verifyCredentials(email, password);
+    return this.issue(user, randomUUID(), this.dataSource.manager);
+  }
+
+  /** The account behind an email and password, if both are right and it is not disabled (login, OAuth sign-in). */
+  async verifyCredentials(email: string, password: string): Promise<UserEntity> {
     const user = await this.users.findByEmail(email);
     const ok = user
       ? await this.users.verifyPassword(user, password)
@@ -42,16 +48,31 @@ export class AuthService {
       throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
     if (user.disabledAt)
       throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, 'This account is disabled');
-    return this.issue(user, randomUUID(), this.dataSource.manager);
+    return user;
   }
 
   /** Rotates a refresh token. Presenting an already-spent token revokes its whole family (theft signal). */
-  async refresh(refreshToken: string): Promise<TokenPair> {
-    const outcome = await this.dataSource.transaction(async (m): Promise<TokenPair | 'reused'> => {
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.rotateRefreshToken(refreshToken, null, (user, spent, m) =>
+      this.issue(user, spent.familyId, m),
+    );
+  }
+
+  /**
+   * The family rule, for password logins (`clientId` null) and OAuth clients (src/oauth) alike: a
+   * live token is spent and `issue` makes its successor in the same transaction; a spent token, or
+   * one issued to another client (or to a login, for a client), revokes its whole family.
+   */
+  async rotateRefreshToken<T>(
+    refreshToken: string,
+    clientId: string | null,
+    issue: (user: UserEntity, spent: RefreshTokenEntity, m: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const outcome = await this.dataSource.transaction(async (m): Promise<T | 'reused'> => {
       const repo = m.getRepository(RefreshTokenEntity);
       const row = await repo.findOne({ where: { tokenHash: hashToken(refreshToken) } });
       if (!row) throw new AuthException(AuthErrorCode.INVALID_REFRESH_TOKEN, 'Refresh token is not valid');
-      if (row.revokedAt) {
+      if (row.revokedAt || row.clientId !== clientId) {
         // return instead of throwing: a throw here would roll the family revocation back
         await this.revokeFamily(m, row.familyId);
         return 'reused';
@@ -82,7 +103,7 @@ export class AuthService {
           'This account is disabled or no longer exists',
         );
       }
-      return this.issue(user, row.familyId, m);
+      return issue(user, row, m);
     });
     if (outcome === 'reused') {
       throw new AuthException(
@@ -100,6 +121,38 @@ export class AuthService {
     if (row) await this.revokeFamily(this.dataSource.manager, row.familyId);
   }
 
+  /** An OAuth client revoking one of its refresh tokens (RFC 7009): the whole family goes. */
+  async revokeClientRefreshToken(refreshToken: string, clientId: string): Promise<void> {
+    const row = await this.dataSource
+      .getRepository(RefreshTokenEntity)
+      .findOne({ where: { tokenHash: hashToken(refreshToken) } });
+    if (row && row.clientId === clientId) await this.revokeFamily(this.dataSource.manager, row.familyId);
+  }
+
+  /** Revokes every live token of a family (a replayed OAuth code revokes what it issued). */
+  revokeRefreshFamily(familyId: string, m: EntityManager = this.dataSource.manager): Promise<void> {
+    return this.revokeFamily(m, familyId);
+  }
+
+  /** A new refresh token in a family; for an OAuth client, bound to it and to its resource. */
+  async issueRefreshToken(
+    userId: string,
+    familyId: string,
+    m: EntityManager,
+    client: { clientId: string; resource: string } | null = null,
+  ): Promise<string> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    await m.getRepository(RefreshTokenEntity).insert({
+      userId,
+      tokenHash: hashToken(refreshToken),
+      familyId,
+      expiresAt: new Date(Date.now() + this.config.refreshTtlSeconds * 1000),
+      clientId: client?.clientId ?? null,
+      resource: client?.resource ?? null,
+    });
+    return refreshToken;
+  }
+
   private async revokeFamily(m: EntityManager, familyId: string): Promise<void> {
     await m
       .createQueryBuilder()
@@ -112,13 +165,7 @@ export class AuthService {
   private async issue(user: UserEntity, familyId: string, m: EntityManager): Promise<TokenPair> {
     const authUser = toAuthUser(user);
     const { token, expiresIn } = await this.keys.signAccessToken(authUser);
-    const refreshToken = randomBytes(32).toString('base64url');
-    await m.getRepository(RefreshTokenEntity).insert({
-      userId: user.id,
-      tokenHash: hashToken(refreshToken),
-      familyId,
-      expiresAt: new Date(Date.now() + this.config.refreshTtlSeconds * 1000),
-    });
+    const refreshToken = await this.issueRefreshToken(user.id, familyId, m);
     return { accessToken: token, refreshToken, expiresIn, user: authUser };
   }
 }

@@ -36,6 +36,8 @@ export function describeTokenProblem(info: unknown, user?: unknown): string {
   const message = info instanceof Error ? info.message : typeof info === 'string' ? info : '';
   if (/no auth token/i.test(message))
     return 'Missing bearer token: send Authorization: Bearer <access token>';
+  if (/personal access token/i.test(message))
+    return 'Personal access token is not valid: it is unknown, revoked or expired';
   if (/expired/i.test(message)) return 'Access token has expired: refresh it or log in again';
   if (/audience/i.test(message)) return 'Access token was issued for another audience';
   if (/issuer/i.test(message)) return 'Access token was issued by another issuer';

@@ -28,13 +28,21 @@ export class JwtKeysService {
     return this.kid;
   }
 
-  async signAccessToken(user: AuthUser): Promise<{ token: string; expiresIn: number }> {
+  /**
+   * `audience` defaults to JWT_AUDIENCE (this server's API); OAuth clients' tokens name the resource
+   * they were issued for (RFC 8707), with the client in `client_id` and the granted `scope`.
+   */
+  async signAccessToken(
+    user: AuthUser,
+    options: { audience?: string; claims?: { client_id?: string; scope?: string } } = {},
+  ): Promise<{ token: string; expiresIn: number }> {
     const expiresIn = this.config.jwtTtlSeconds;
-    const token = await new SignJWT({ email: user.email, kind: user.kind, tier: user.tier, role: user.role })
+    const claims = { email: user.email, kind: user.kind, tier: user.tier, role: user.role };
+    const token = await new SignJWT({ ...options.claims, ...claims })
       .setProtectedHeader({ alg: JWT_ALG, typ: 'JWT', kid: await this.keyId() })
       .setSubject(user.id)
       .setIssuer(this.config.jwtIssuer)
-      .setAudience(this.config.jwtAudience)
+      .setAudience(options.audience ?? this.config.jwtAudience)
       .setIssuedAt()
       .setExpirationTime(`${expiresIn}s`)
       .setJti(randomUUID())

@@ -19,6 +19,14 @@ export class RefreshTokenEntity {
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
 
+  /** The OAuth client the token was issued to (src/oauth); NULL for a password login's token. */
+  @Column({ name: 'client_id', type: 'uuid', nullable: true })
+  clientId!: string | null;
+
+  /** The resource (RFC 8707) an OAuth client's tokens are for; NULL for a password login's token. */
+  @Column({ type: 'text', nullable: true })
+  resource!: string | null;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig, loadConfig } from './app-config.js';
+import { AppConfig, loadConfig, loadPersonaSeedConfig } from './app-config.js';
 import { ConfigError } from './config.error.js';
 
 const p256Pem = () =>
@@ -76,6 +76,50 @@ describe(loadConfig.name, () => {
       expect(config.serviceKey).toBe(secrets.MANA_SERVICE_KEY);
       expect(config.masterKek).toEqual(Buffer.from(secrets.MASTER_KEK, 'base64'));
       expect(existsSync(dataDir)).toBe(false);
+    });
+
+    it('should leave demo mode and the fault lab off and make no first admin by default', () => {
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        DATA_DIR: join(dir, 'prod'),
+        ...productionSecrets(),
+      });
+      expect(config).toMatchObject({
+        runnerDemo: false,
+        faultsEnabled: false,
+        adminEmail: undefined,
+        host: '127.0.0.1',
+        trustProxy: false,
+        shutdownGraceMs: 10_000,
+      });
+      // asked for explicitly, demo mode is allowed
+      expect(
+        loadConfig({ NODE_ENV: 'production', RUNNER_DEMO: 'true', ...productionSecrets() }).runnerDemo,
+      ).toBe(true);
+    });
+  });
+
+  describe(loadPersonaSeedConfig.name, () => {
+    it('should need only the persona secret under NODE_ENV=production, and write nothing', () => {
+      const dataDir = join(dir, 'cli');
+      const secret = randomBytes(24).toString('hex');
+      expect(
+        loadPersonaSeedConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, PERSONA_SEED_SECRET: secret }),
+      ).toEqual({ nodeEnv: 'production', personaSeedSecret: secret, personaEmailDomain: 'mana.test' });
+      expect(existsSync(dataDir)).toBe(false);
+    });
+
+    it('should refuse the development persona secret in production, and nothing else', () => {
+      let error: unknown;
+      try {
+        loadPersonaSeedConfig({ NODE_ENV: 'production' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        'PERSONA_SEED_SECRET must be set to your own secret when NODE_ENV=production',
+      ]);
     });
   });
 
@@ -173,8 +217,13 @@ describe(loadConfig.name, () => {
         authRateWindowMs: 60_000,
         runnerEnabled: true,
         runnerCron: '0 * * * * *',
+        // development: demo mode and the fault lab are on
+        runnerDemo: true,
+        faultsEnabled: true,
+        shutdownGraceMs: 10_000,
         personaBrain: 'auto',
       });
+      expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'test' }).runnerDemo).toBe(false);
       expect(config.isProduction).toBe(false);
       expect(config.serviceKey.length).toBeGreaterThanOrEqual(32);
       expect(config.masterKek).toHaveLength(32);

@@ -2,6 +2,8 @@ import { DevSecrets } from './dev-secrets.js';
 import { ConfigError } from './config.error.js';
 import { EnvReader } from './env-reader.js';
 import { parseFaultSpecs } from '../faults/fault-catalog.js';
+import { readTracingConfig } from '../observability/tracing.config.js';
+import type { TracingConfig } from '../observability/tracing.config.js';
 import type { FaultSpec } from '../faults/fault-catalog.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -22,8 +24,18 @@ export class AppConfig {
   readonly databaseUrl?: string;
   readonly dataDir!: string;
   readonly logLevel!: string;
+  /** `pretty`: human-readable lines; `json`: one JSON object a line; `auto`: pretty on a terminal outside production. */
+  readonly logFormat!: 'auto' | 'pretty' | 'json';
+  /** Log every HTTP request (default: only failed and slow ones). */
+  readonly logRequests!: boolean;
+  /** A request slower than this (ms) is logged even when LOG_REQUESTS is off. */
+  readonly logSlowMs!: number;
+  /** OpenTelemetry traces; undefined (the default) when no OTLP endpoint is set. */
+  readonly tracing?: TracingConfig;
   readonly bodyLimit!: string;
   readonly trustProxy!: boolean;
+  /** `PUBLIC_URL`: where people's MCP clients reach this server (OAuth issuer, the /mcp resource). */
+  readonly publicBaseUrl?: string;
 
   readonly jwtPrivateKeyPem!: string;
   readonly jwtIssuer!: string;
@@ -77,6 +89,19 @@ export class AppConfig {
   /** USD per million tokens, input and output, for the configured model. */
   readonly anthropicPriceInPerMTok!: number;
   readonly anthropicPriceOutPerMTok!: number;
+  /** Cache writes and reads as multiples of the input price (API list prices: 1.25× and 0.1×). */
+  readonly anthropicCacheWriteMultiplier!: number;
+  readonly anthropicCacheReadMultiplier!: number;
+  /** Send `cache_control` breakpoints (the stable prefix and the latest turn). */
+  readonly anthropicPromptCache!: boolean;
+  /** A tick stops (`budget_exceeded`) before an LLM call that would pass this much spend. */
+  readonly tickBudgetUsd!: number;
+  /** Part of TICK_BUDGET_USD the day turns leave for the rating turn. */
+  readonly tickBudgetReserveUsd!: number;
+  /** Spend of all personas per day (database clock, UTC) after which the anthropic brain pauses; undefined: no cap. */
+  readonly dailyBudgetUsd?: number;
+  /** The memory of earlier days a persona starts with is kept within about this many tokens. */
+  readonly personaMemoryTokens!: number;
 
   /** The fault lab is open (default: outside production only). */
   readonly faultsEnabled!: boolean;
@@ -85,7 +110,7 @@ export class AppConfig {
   /** `FAULTS`: defects planted at boot (already checked against the catalog). */
   readonly faultsAtBoot!: FaultSpec[];
 
-  constructor(values: Omit<AppConfig, 'isProduction' | 'publicUrl'>) {
+  constructor(values: Omit<AppConfig, 'isProduction' | 'publicUrl' | 'externalUrl' | 'mcpResourceUrl'>) {
     Object.assign(this, values);
   }
 
@@ -98,6 +123,48 @@ export class AppConfig {
     const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
+
+  /** PUBLIC_URL, else publicUrl(): the OAuth issuer, and with `/mcp` the resource tokens are bound to. */
+  externalUrl(): string {
+    return this.publicBaseUrl ?? this.publicUrl();
+  }
+
+  /** The resource (RFC 8707) OAuth clients' access tokens for /mcp are issued for: their `aud`. */
+  mcpResourceUrl(): string {
+    return `${this.externalUrl()}/mcp`;
+  }
+}
+
+/** PERSONA_SEED_SECRET, refusing the development fallback in production. */
+function readPersonaSeedSecret(r: EnvReader, production: boolean): string {
+  const secret = r.string('PERSONA_SEED_SECRET', DEV_PERSONA_SEED_SECRET);
+  if (production && secret === DEV_PERSONA_SEED_SECRET) {
+    r.fail('PERSONA_SEED_SECRET', 'must be set to your own secret when NODE_ENV=production');
+    return '';
+  }
+  if (secret.length < 16) r.fail('PERSONA_SEED_SECRET', 'must be at least 16 characters');
+  return secret;
+}
+
+/** What the persona CLIs (scripts/seed-personas.ts) need of the configuration. */
+export interface PersonaSeedConfig {
+  nodeEnv: NodeEnv;
+  personaSeedSecret: string;
+  personaEmailDomain: string;
+}
+
+/**
+ * The CLIs' configuration: only the persona password secret and domain, read and checked like
+ * loadConfig does. No server secret is asked for or generated, so no key file is written and a
+ * missing MASTER_KEK or JWT_PRIVATE_KEY under NODE_ENV=production is not an error on a laptop.
+ */
+export function loadPersonaSeedConfig(env: Record<string, string | undefined>): PersonaSeedConfig {
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const personaSeedSecret = readPersonaSeedSecret(r, nodeEnv === 'production');
+  const personaEmailDomain = r.string('PERSONA_EMAIL_DOMAIN', 'mana.test').toLowerCase();
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return { nodeEnv, personaSeedSecret, personaEmailDomain };
 }
 
 /**
@@ -129,13 +196,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     secrets.text('service-key', 32),
   );
   const masterKek = devFallback('MASTER_KEK', r.key32('MASTER_KEK'), () => secrets.key32('master-kek'));
-  let personaSeedSecret = r.string('PERSONA_SEED_SECRET', DEV_PERSONA_SEED_SECRET);
-  if (production && personaSeedSecret === DEV_PERSONA_SEED_SECRET) {
-    r.fail('PERSONA_SEED_SECRET', 'must be set to your own secret when NODE_ENV=production');
-    personaSeedSecret = '';
-  } else if (personaSeedSecret.length < 16) {
-    r.fail('PERSONA_SEED_SECRET', 'must be at least 16 characters');
-  }
+  const personaSeedSecret = readPersonaSeedSecret(r, production);
 
   const adminEmail = r.optionalEmail('ADMIN_EMAIL');
   const adminPassword = r.optionalString('ADMIN_PASSWORD');
@@ -170,8 +231,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       'info',
     ),
+    logFormat: r.oneOf('LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
+    logRequests: r.bool('LOG_REQUESTS', false),
+    logSlowMs: r.int('LOG_SLOW_MS', 1000, 1, 3_600_000),
+    tracing: readTracingConfig(r),
     bodyLimit: r.size('BODY_LIMIT', '1mb'),
     trustProxy: r.bool('TRUST_PROXY', false),
+    publicBaseUrl: r.optionalUrl('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     jwtPrivateKeyPem: jwtPrivateKeyPem ?? '',
     jwtIssuer: r.string('JWT_ISSUER', 'mana-personas'),
     jwtAudience: r.string('JWT_AUDIENCE', 'mana'),
@@ -196,7 +262,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     runnerEnabled: r.bool('RUNNER_ENABLED', true),
     runnerPaused: r.bool('RUNNER_PAUSED', false),
     runnerCron: r.cron('RUNNER_CRON', '0 * * * * *'),
-    runnerDemo: r.bool('RUNNER_DEMO', true),
+    // demo mode seeds and ticks the catalog (and spends LLM money when a key is set): development only
+    runnerDemo: r.bool('RUNNER_DEMO', nodeEnv === 'development'),
     personaConcurrency: r.int('PERSONA_CONCURRENCY', 2, 1, 64),
     personaBrain: brain,
     personaSeed: r.string('PERSONA_SEED', 'mana'),
@@ -212,6 +279,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     anthropicRetryBaseMs: r.int('ANTHROPIC_RETRY_BASE_MS', 1000, 1, 60_000),
     anthropicPriceInPerMTok: r.number('ANTHROPIC_PRICE_IN_PER_MTOK', 3, 0, 1000),
     anthropicPriceOutPerMTok: r.number('ANTHROPIC_PRICE_OUT_PER_MTOK', 15, 0, 1000),
+    anthropicCacheWriteMultiplier: r.number('ANTHROPIC_CACHE_WRITE_MULTIPLIER', 1.25, 0, 10),
+    anthropicCacheReadMultiplier: r.number('ANTHROPIC_CACHE_READ_MULTIPLIER', 0.1, 0, 10),
+    anthropicPromptCache: r.bool('ANTHROPIC_PROMPT_CACHE', true),
+    tickBudgetUsd: r.number('TICK_BUDGET_USD', 0.5, 0, 1000),
+    tickBudgetReserveUsd: r.number('TICK_BUDGET_RESERVE_USD', 0.05, 0, 1000),
+    dailyBudgetUsd:
+      r.optionalString('DAILY_BUDGET_USD') === undefined
+        ? undefined
+        : r.number('DAILY_BUDGET_USD', 0, 0, 1_000_000),
+    personaMemoryTokens: r.int('PERSONA_MEMORY_TOKENS', 800, 0, 20_000),
     faultsEnabled,
     faultsPollMs: r.int('FAULTS_POLL_MS', 2000, 100, 600_000),
     faultsAtBoot: faults.specs,
@@ -220,6 +297,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     r.fail(
       'RUNNER_LEASE_MS',
       `must be longer than TICK_TIMEOUT_MS (${config.tickTimeoutMs} ms), or a live tick's lease could lapse and a second runner take the persona over (got ${config.leaseMs})`,
+    );
+  }
+  if (config.tickBudgetReserveUsd >= config.tickBudgetUsd && config.tickBudgetUsd > 0) {
+    r.fail(
+      'TICK_BUDGET_RESERVE_USD',
+      `must be less than TICK_BUDGET_USD (${config.tickBudgetUsd}), or no day turn would fit (got ${config.tickBudgetReserveUsd})`,
     );
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class VaultKeyResponseDto {
   @ApiProperty({ description: 'The personal master key, 32 bytes, base64' })
@@ -21,4 +22,18 @@ export class VaultStatusResponseDto {
 export class ZeroKnowledgeResponseDto extends VaultKeyResponseDto {
   @ApiProperty({ description: 'What the server did, and what the client must do now' })
   message!: string;
+}
+
+/** Re-authentication for the vault routes that hand out or destroy the key. */
+export class VaultPasswordDto {
+  @ApiProperty({
+    description:
+      'Your account password, checked again on every call (a bearer token alone is not enough to export ' +
+      'or destroy the key). Attempts are rate-limited like login.',
+    format: 'password',
+  })
+  @IsString({ message: 'password must be your account password (a string)' })
+  @IsNotEmpty({ message: 'password is required: the vault checks your account password again' })
+  @MaxLength(1024, { message: 'password must be at most 1024 characters' })
+  password!: string;
 }

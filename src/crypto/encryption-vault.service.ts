@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { UsersService } from '../auth/users.service.js';
 import { SpaceKeysService } from './space-keys.service.js';
+import { VaultErrorCode, VaultException } from './vault.exception.js';
 import type {
   VaultKeyResponseDto,
   VaultStatusResponseDto,
@@ -12,7 +14,24 @@ const FORMAT = 'enc:1:<b64 iv>.<b64 ciphertext+tag>; AAD = JSON ["mana-field",1,
 /** The user's view of their own key: fetch it for their clients, or take it away from the server. */
 @Injectable()
 export class EncryptionVaultService {
-  constructor(@Inject(SpaceKeysService) private readonly keys: SpaceKeysService) {}
+  constructor(
+    @Inject(SpaceKeysService) private readonly keys: SpaceKeysService,
+    @Inject(UsersService) private readonly users: UsersService,
+  ) {}
+
+  /**
+   * Re-authentication: the account password, checked with the real hasher, before the key leaves
+   * the server or is destroyed. A wrong password is a 401 that names the password (not the token).
+   */
+  async confirmPassword(userId: string, password: string): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user || !(await this.users.verifyPassword(user, password))) {
+      throw new VaultException(
+        VaultErrorCode.WRONG_PASSWORD,
+        'password is wrong: exporting the key or switching to zero-knowledge needs your account password',
+      );
+    }
+  }
 
   async status(userId: string): Promise<VaultStatusResponseDto> {
     const zeroKnowledge = await this.keys.isZeroKnowledge(userId);

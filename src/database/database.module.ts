@@ -5,6 +5,7 @@ import { dataSourceOptions } from './data-source.options.js';
 import type { DatabaseTarget } from './data-source.options.js';
 import { DATABASE_TARGET } from './database.tokens.js';
 import { MigrationRunnerService } from './migration-runner.service.js';
+import { AdvisoryLock } from './advisory-lock.js';
 
 /** The one TypeORM connection (pool) shared by every module. */
 @Global()
@@ -14,8 +15,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(target), retryAttempts: 3, retryDelay: 1000 })],
-      providers: [{ provide: DATABASE_TARGET, useValue: target }, MigrationRunnerService],
-      exports: [DATABASE_TARGET],
+      providers: [{ provide: DATABASE_TARGET, useValue: target }, AdvisoryLock, MigrationRunnerService],
+      exports: [DATABASE_TARGET, AdvisoryLock],
     };
   }
 }

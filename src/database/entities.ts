@@ -19,6 +19,9 @@ import { CalendarEventEntity } from '../modules/calendar/calendar-event.entity.j
 import { ContactEntity } from '../modules/contacts/contact.entity.js';
 import { UserSettingsEntity } from '../tools/settings/user-settings.entity.js';
 import { FaultEntity } from '../faults/fault.entity.js';
+import { OAuthClientEntity } from '../oauth/oauth-client.entity.js';
+import { OAuthAuthorizationEntity } from '../oauth/oauth-authorization.entity.js';
+import { PersonalAccessTokenEntity } from '../auth/personal-access-token.entity.js';
 
 /** Every entity, listed explicitly (the CLI and the app share this list). Append new ones here. */
 export const ENTITIES = [
@@ -43,4 +46,7 @@ export const ENTITIES = [
   ContactEntity,
   UserSettingsEntity,
   FaultEntity,
+  OAuthClientEntity,
+  OAuthAuthorizationEntity,
+  PersonalAccessTokenEntity,
 ];

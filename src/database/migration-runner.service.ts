@@ -2,11 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DATABASE_TARGET } from './database.tokens.js';
-import type { DatabaseTarget } from './data-source.options.js';
-
-/** Arbitrary constant: the advisory lock that serializes migrations across server instances. */
-const MIGRATION_LOCK = 0x6d616e61;
+import { AdvisoryLock } from './advisory-lock.js';
 
 /** Runs pending migrations at boot, one instance at a time. */
 @Injectable()
@@ -15,23 +11,12 @@ export class MigrationRunnerService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(DATABASE_TARGET) private readonly target: DatabaseTarget,
+    @Inject(AdvisoryLock) private readonly lock: AdvisoryLock,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.target.embedded) {
-      // one connection only: no second session to hold a lock, and no other instance can connect
-      await this.run();
-      return;
-    }
-    const lock = this.dataSource.createQueryRunner();
-    try {
-      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await this.run();
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-      await lock.release();
-    }
+    // an instance that waits here finds the migrations applied by the first one and has nothing to do
+    await this.lock.run('migrations', () => this.run());
   }
 
   private async run(): Promise<void> {

@@ -1,26 +1,75 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** When each request arrived, for the slow-request rule (set first in the chain, by requestIdMiddleware). */
+const arrivals = new WeakMap<IncomingMessage, number>();
 
 /** Takes a sane X-Request-Id from the caller or makes one, and echoes it on the response. */
 export function requestIdMiddleware() {
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    arrivals.set(req, performance.now());
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', String(req.id));
     next();
   };
 }
+
+/** Milliseconds since the request arrived (0 when it never passed requestIdMiddleware). */
+export function requestElapsedMs(req: IncomingMessage): number {
+  const at = arrivals.get(req);
+  return at === undefined ? 0 : performance.now() - at;
+}
+
+export type RequestLogLevel = 'error' | 'warn' | 'info' | 'silent';
+
+/**
+ * The one rule for request lines, on both lanes (Express and /mcp): a failed request (4xx warn,
+ * 5xx error) and a slow one (≥ LOG_SLOW_MS, warn) are always logged; any other only with
+ * LOG_REQUESTS=true.
+ */
+export function requestLogLevel(
+  config: Pick<AppConfig, 'logRequests' | 'logSlowMs'>,
+  status: number,
+  elapsedMs: number,
+  err?: unknown,
+): RequestLogLevel {
+  if (err || status >= 500) return 'error';
+  if (status >= 400) return 'warn';
+  if (elapsedMs >= config.logSlowMs) return 'warn';
+  return config.logRequests ? 'info' : 'silent';
+}
+
+/** Human-readable lines: asked for (LOG_FORMAT=pretty), or a terminal in development (auto). */
+export function prettyConsole(config: Pick<AppConfig, 'logFormat' | 'nodeEnv'>): boolean {
+  if (config.logFormat !== 'auto') return config.logFormat === 'pretty';
+  return config.nodeEnv === 'development' && process.stdout.isTTY === true;
+}
+
 const QUIET_PATHS = new Set(['/health', '/health/ready', '/metrics']);
 
-/** nestjs-pino: JSON lines, a request id on every line, secrets redacted. */
+/**
+ * nestjs-pino: JSON lines (one object a line, for log shippers), or through pino-pretty in a worker
+ * thread when `prettyConsole`; a request id on every line; secrets redacted.
+ */
 export function loggerOptions(config: AppConfig): Params {
+  const pretty = prettyConsole(config);
   return {
     pinoHttp: {
       level: config.logLevel,
+      ...(pretty
+        ? {
+            transport: {
+              target: fileURLToPath(new URL('./pretty.transport.js', import.meta.url)),
+              options: { colorize: process.stdout.hasColors?.() ?? false, slowMs: config.logSlowMs },
+            },
+          }
+        : {}),
       // the id is assigned by requestIdMiddleware, first in the chain, so errors raised before
       // Nest's middleware (body parsing) carry it too
       genReqId: (req: IncomingMessage) => req.id ?? randomUUID(),
@@ -30,6 +79,7 @@ export function loggerOptions(config: AppConfig): Params {
           'req.headers.cookie',
           'req.headers["x-service-key"]',
           'res.headers["set-cookie"]',
+          'res.headers.location', // OAuth redirects carry the authorization code
           '*.password',
           '*.accessToken',
           '*.refreshToken',
@@ -47,8 +97,8 @@ export function loggerOptions(config: AppConfig): Params {
         }),
       },
       autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
+        requestLogLevel(config, res.statusCode, requestElapsedMs(req), err),
     },
   };
 }

@@ -11,12 +11,36 @@ import type { ActionView } from './personas.repository.js';
  */
 @Injectable()
 export class PersonaAuditRepository {
-  /** Locks the persona row against a concurrent delete for the rest of the transaction. */
-  async lockExisting(m: EntityManager, personaId: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM personas WHERE user_id = $1 FOR KEY SHARE`, [
-      personaId,
-    ]);
-    return rows.length > 0;
+  /**
+   * The fence of every audit write: locks the persona row FOR SHARE for the rest of the transaction
+   * (so it cannot be deleted under the batch either) and answers its current lease token (undefined: no such persona; null: no lease).
+   *
+   * Why FOR SHARE (not KEY SHARE): a claim or a finish UPDATEs the persona row, which waits for this
+   * lock. So a takeover either commits before the check (and the check sees the new token) or after
+   * the batch commits; a row written by a runner whose lease was taken over can never land.
+   * A claimer's SKIP LOCKED merely skips the row for that moment; it is leased anyway.
+   */
+  async lockLease(m: EntityManager, personaId: string): Promise<string | null | undefined> {
+    const rows: Array<{ lease_token: string | null }> = await m.query(
+      `SELECT lease_token FROM personas WHERE user_id = $1 FOR SHARE`,
+      [personaId],
+    );
+    return rows.length > 0 ? rows[0].lease_token : undefined;
+  }
+
+  /** Which of these ticks are still running under this lease token (the ticks a batch may write to). */
+  async ticksUnderLease(
+    m: EntityManager,
+    personaId: string,
+    leaseToken: string,
+    tickIds: string[],
+  ): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT id FROM persona_ticks
+        WHERE persona_id = $1 AND lease_token = $2 AND status = 'running' AND id = ANY($3::uuid[])`,
+      [personaId, leaseToken, tickIds],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Inserts what is new and returns its ids; rows whose id already exists are left untouched. */

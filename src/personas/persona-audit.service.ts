@@ -42,34 +42,50 @@ export class PersonaAuditService {
   ) {}
 
   /** Appends tool calls; ids are `{tickId}-{seq}-{toolName}`. */
-  async recordActions(personaId: string, actions: ActionInput[]): Promise<RecordResult> {
+  async recordActions(personaId: string, leaseToken: string, actions: ActionInput[]): Promise<RecordResult> {
     const rows = validateActions(actions);
-    return this.recordBatch<ActionRow, ActionRow & { personaId: string }>(personaId, rows, 'actions', {
-      insert: (m, sorted) => this.repo.insertActions(m, personaId, sorted),
-      find: (m, ids) => this.repo.findActions(m, ids),
-      differences: (stored, row) =>
-        diffFields(stored, row, [
-          'tickId',
-          'seq',
-          'toolName',
-          'module',
-          'inputHash',
-          'result',
-          'errorKind',
-          'errorMessage',
-          'latencyMs',
-        ]),
-    });
+    return this.recordBatch<ActionRow, ActionRow & { personaId: string }>(
+      personaId,
+      leaseToken,
+      rows,
+      'actions',
+      {
+        insert: (m, sorted) => this.repo.insertActions(m, personaId, sorted),
+        find: (m, ids) => this.repo.findActions(m, ids),
+        differences: (stored, row) =>
+          diffFields(stored, row, [
+            'tickId',
+            'seq',
+            'toolName',
+            'module',
+            'inputHash',
+            'result',
+            'errorKind',
+            'errorMessage',
+            'latencyMs',
+          ]),
+      },
+    );
   }
 
   /** Appends ratings; ids are `{tickId}-{module}`. */
-  async recordFeedback(personaId: string, feedback: FeedbackInput[]): Promise<RecordResult> {
+  async recordFeedback(
+    personaId: string,
+    leaseToken: string,
+    feedback: FeedbackInput[],
+  ): Promise<RecordResult> {
     const rows = validateFeedback(feedback);
-    return this.recordBatch<FeedbackRow, FeedbackRow & { personaId: string }>(personaId, rows, 'feedback', {
-      insert: (m, sorted) => this.repo.insertFeedback(m, personaId, sorted),
-      find: (m, ids) => this.repo.findFeedback(m, ids),
-      differences: (stored, row) => diffFields(stored, row, ['tickId', 'module', 'rating', 'notes']),
-    });
+    return this.recordBatch<FeedbackRow, FeedbackRow & { personaId: string }>(
+      personaId,
+      leaseToken,
+      rows,
+      'feedback',
+      {
+        insert: (m, sorted) => this.repo.insertFeedback(m, personaId, sorted),
+        find: (m, ids) => this.repo.findFeedback(m, ids),
+        differences: (stored, row) => diffFields(stored, row, ['tickId', 'module', 'rating', 'notes']),
+      },
+    );
   }
 
   /**
@@ -77,54 +93,70 @@ export class PersonaAuditService {
    * characters before they are stored or compared. Each finding's tick must be one of the persona's
    * (400 naming the row otherwise).
    */
-  async recordFindings(personaId: string, findings: FindingInput[]): Promise<RecordResult> {
+  async recordFindings(
+    personaId: string,
+    leaseToken: string,
+    findings: FindingInput[],
+  ): Promise<RecordResult> {
     const rows = validateFindings(findings);
-    return this.recordBatch<FindingRow, FindingRow & { personaId: string }>(personaId, rows, 'findings', {
-      precheck: async (m, sorted) => {
-        const known = await this.repo.ticksOf(m, personaId, [...new Set(sorted.map((r) => r.tickId))]);
-        const problems = rows
-          .map((r, i) =>
-            known.has(r.tickId) ? undefined : `findings[${i}].tickId: no tick ${r.tickId} of this persona`,
-          )
-          .filter((p): p is string => p !== undefined);
-        if (problems.length > 0)
-          throw new PersonaException(PersonaErrorCode.INVALID_INPUT, problems.join('; '));
+    return this.recordBatch<FindingRow, FindingRow & { personaId: string }>(
+      personaId,
+      leaseToken,
+      rows,
+      'findings',
+      {
+        precheck: async (m, sorted) => {
+          const known = await this.repo.ticksOf(m, personaId, [...new Set(sorted.map((r) => r.tickId))]);
+          const problems = rows
+            .map((r, i) =>
+              known.has(r.tickId) ? undefined : `findings[${i}].tickId: no tick ${r.tickId} of this persona`,
+            )
+            .filter((p): p is string => p !== undefined);
+          if (problems.length > 0)
+            throw new PersonaException(PersonaErrorCode.INVALID_INPUT, problems.join('; '));
+        },
+        insert: (m, sorted) => this.repo.insertFindings(m, personaId, sorted),
+        find: (m, ids) => this.repo.findFindings(m, ids),
+        differences: (stored, row) =>
+          diffFields(stored, row, [
+            'tickId',
+            'seq',
+            'module',
+            'tool',
+            'class',
+            'check',
+            'expected',
+            'got',
+            'source',
+            'personaMistake',
+          ]),
       },
-      insert: (m, sorted) => this.repo.insertFindings(m, personaId, sorted),
-      find: (m, ids) => this.repo.findFindings(m, ids),
-      differences: (stored, row) =>
-        diffFields(stored, row, [
-          'tickId',
-          'seq',
-          'module',
-          'tool',
-          'class',
-          'check',
-          'expected',
-          'got',
-          'source',
-          'personaMistake',
-        ]),
-    });
+    );
   }
 
   /** One finding, written before this resolves; a repeat of the same finding writes nothing. */
-  async recordFinding(personaId: string, finding: FindingInput): Promise<void> {
-    await this.recordFindings(personaId, [finding]);
+  async recordFinding(personaId: string, leaseToken: string, finding: FindingInput): Promise<void> {
+    await this.recordFindings(personaId, leaseToken, [finding]);
   }
 
-  private async recordBatch<R extends { id: string }, S extends { personaId: string }>(
+  private async recordBatch<R extends { id: string; tickId: string }, S extends { personaId: string }>(
     personaId: string,
+    leaseToken: string,
     rows: R[],
     field: string,
     ops: BatchOps<R, S>,
   ): Promise<RecordResult> {
     if (!isUuid(personaId)) throw notFound(personaId);
+    if (!isUuid(leaseToken)) {
+      throw new PersonaException(PersonaErrorCode.INVALID_INPUT, 'leaseToken must be a UUID');
+    }
     // one lock order for every writer: two batches sharing ids can wait on each other, never deadlock
     const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return this.dataSource.transaction(async (m) => {
-      if (!(await this.repo.lockExisting(m, personaId))) throw notFound(personaId);
+      const lease = await this.repo.lockLease(m, personaId);
+      if (lease === undefined) throw notFound(personaId);
       await ops.precheck?.(m, sorted);
+      await this.fence(m, personaId, leaseToken, lease, sorted);
       const inserted = await ops.insert(m, sorted);
       const seen = rows.filter((r) => !inserted.has(r.id));
       if (seen.length > 0) {
@@ -148,6 +180,31 @@ export class PersonaAuditService {
       }
       return { inserted: inserted.size, duplicates: rows.length - inserted.size };
     });
+  }
+
+  /**
+   * Fencing: a batch is written only under the current lease of every tick it names. A token that is
+   * not the persona's lease any more (taken over, finished, released), or a tick that is not running
+   * under it, is refused with 409 and nothing of the batch is written.
+   */
+  private async fence(
+    m: EntityManager,
+    personaId: string,
+    leaseToken: string,
+    lease: string | null,
+    rows: Array<{ tickId: string }>,
+  ): Promise<void> {
+    const tickIds = [...new Set(rows.map((r) => r.tickId))];
+    const live =
+      lease === leaseToken ? await this.repo.ticksUnderLease(m, personaId, leaseToken, tickIds) : null;
+    const stale = live ? tickIds.filter((id) => !live.has(id)) : tickIds;
+    if (lease !== leaseToken || stale.length > 0) {
+      const which = stale.length > 0 ? `tick ${stale.join(', ')}` : 'this persona';
+      throw new PersonaException(
+        PersonaErrorCode.LEASE_LOST,
+        `${which}: the lease token is not the current lease (the tick finished, or another runner took the persona over); nothing of this batch was written`,
+      );
+    }
   }
 }
 

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import { DUE_CONDITION_SQL } from './due-rules.js';
 import type {
   ClaimedPersona,
+  LeasedPersona,
   ModuleMix,
   OpenedTick,
+  SpendToday,
   TickCadence,
   TickFinish,
 } from './persona-schedule.types.js';
@@ -21,12 +23,13 @@ interface ClaimRow {
   consecutive_failures: number;
   lease_token: string;
   claimed_at: Date;
+  lease_expires_at: Date;
 }
 
 /** What a claim answers, for a `personas` row aliased `t` joined to its user `u`. */
 const RETURNING = `
   t.user_id, u.email, t.archetype, t.system_prompt, t.module_mix, t.tick_cadence, t.timezone,
-  t.consecutive_failures, t.lease_token, now() AS claimed_at`;
+  t.consecutive_failures, t.lease_token, now() AS claimed_at, t.lease_expires_at`;
 
 /**
  * The schedule's SQL on the persona tables: claims with leases, tick rows, fenced finishing.
@@ -54,6 +57,10 @@ export class PersonaScheduleRepository {
    *   tick, so a late finisher whose lease lapsed and was taken over changes nothing.
    * - ORDER BY next_due_at NULLS FIRST serves the longest-waiting personas (never-ticked first).
    * - `exclude` keeps one firing from ticking the same persona twice.
+   * - Disabled accounts (users.disabled_at) are never claimed, as GET /due never lists them; the
+   *   check is a NOT EXISTS so the users row is not locked along with the persona.
+   * - The remote runners' POST …/internal/claims calls this very statement: in-process and remote
+   *   runners share one exactly-once guarantee.
    */
   async claimDue(
     owner: string,
@@ -75,6 +82,7 @@ export class PersonaScheduleRepository {
                   FROM personas p
                  WHERE ${DUE_CONDITION_SQL}
                    AND NOT (p.user_id = ANY($4::uuid[]))
+                   AND NOT EXISTS (SELECT 1 FROM users d WHERE d.id = p.user_id AND d.disabled_at IS NOT NULL)
                  ORDER BY p.next_due_at NULLS FIRST, p.user_id
                  LIMIT $3
                    FOR UPDATE SKIP LOCKED)
@@ -167,7 +175,8 @@ export class PersonaScheduleRepository {
             )
        UPDATE persona_ticks
           SET status = $8, finished_at = now(), tool_calls = $9, tokens_in = $10, tokens_out = $11,
-              cost_usd = $12, error = $13, rating_error = $14
+              cost_usd = $12, error = $13, rating_error = $14,
+              cache_read_tokens = $15, cache_write_tokens = $16
         WHERE id = $7 AND lease_token = $2 AND status = 'running'
           AND EXISTS (SELECT 1 FROM persona)
        RETURNING id`,
@@ -186,9 +195,76 @@ export class PersonaScheduleRepository {
         f.costUsd.toFixed(6),
         f.error,
         f.ratingError,
+        f.cacheReadTokens ?? 0,
+        f.cacheWriteTokens ?? 0,
       ],
     )) as [unknown[], number] | unknown[];
     return rowsOf(rows).length > 0;
+  }
+
+  /**
+   * LLM spend of all personas since UTC midnight by the database's clock (DAILY_BUDGET_USD).
+   * Shape: one range scan of ix_persona_ticks_started; a tick counts on the day it started, and a
+   * running tick counts once it is finished (its cost is written by the finish).
+   */
+  async spendToday(): Promise<SpendToday> {
+    const rows = (await this.dataSource.query(
+      `WITH day AS (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
+       SELECT coalesce(sum(t.cost_usd), 0)::float8 AS spent, day.start AS day_start,
+              day.start + interval '1 day' AS next_day, now() AS now
+         FROM day LEFT JOIN persona_ticks t ON t.started_at >= day.start
+        GROUP BY day.start`,
+    )) as Array<{ spent: number; day_start: Date; next_day: Date; now: Date }>;
+    const row = rows[0];
+    return {
+      spentUsd: Number(row.spent),
+      dayStart: new Date(row.day_start),
+      nextDayAt: new Date(row.next_day),
+      now: new Date(row.now),
+    };
+  }
+
+  /**
+   * The heartbeat: pushes the lease of a running tick `leaseMs` past the database's now(), only
+   * while `leaseToken` is still the persona's and the tick is still running under it. Null when the
+   * lease was taken over, released or the tick finished (nothing changes then).
+   */
+  async extendLease(tickId: string, leaseToken: string, leaseMs: number): Promise<Date | null> {
+    const rows = (await this.dataSource.query(
+      `UPDATE personas p
+          SET lease_expires_at = now() + $3::double precision * interval '1 millisecond', updated_at = now()
+         FROM persona_ticks k
+        WHERE k.id = $1 AND k.lease_token = $2 AND k.status = 'running'
+          AND p.user_id = k.persona_id AND p.lease_token = $2
+        RETURNING p.lease_expires_at`,
+      [tickId, leaseToken, leaseMs],
+    )) as [Array<{ lease_expires_at: Date }>, number] | Array<{ lease_expires_at: Date }>;
+    const updated = rowsOf(rows);
+    return updated.length > 0 ? new Date(updated[0].lease_expires_at) : null;
+  }
+
+  /**
+   * The persona behind a running tick, while `leaseToken` is still its lease: what a fenced finish
+   * needs to compute the next due time. Null when the token is stale or wrong.
+   */
+  async leasedTick(tickId: string, leaseToken: string): Promise<LeasedPersona | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT p.user_id, p.tick_cadence, p.timezone, p.consecutive_failures, p.lease_token
+         FROM persona_ticks k JOIN personas p ON p.user_id = k.persona_id
+        WHERE k.id = $1 AND k.lease_token = $2 AND k.status = 'running' AND p.lease_token = $2`,
+      [tickId, leaseToken],
+    )) as Array<
+      Pick<ClaimRow, 'user_id' | 'tick_cadence' | 'timezone' | 'consecutive_failures' | 'lease_token'>
+    >;
+    const row = rowsOf(rows)[0];
+    if (!row) return null;
+    return {
+      userId: row.user_id,
+      cadence: row.tick_cadence,
+      timezone: row.timezone,
+      consecutiveFailures: Number(row.consecutive_failures),
+      leaseToken: row.lease_token,
+    };
   }
 
   /** Gives a claim back without a tick (nothing was started): the persona stays due as it was. */
@@ -226,5 +302,6 @@ function toClaim(row: ClaimRow): ClaimedPersona {
     consecutiveFailures: Number(row.consecutive_failures),
     leaseToken: row.lease_token,
     claimedAt: new Date(row.claimed_at),
+    leaseExpiresAt: new Date(row.lease_expires_at),
   };
 }

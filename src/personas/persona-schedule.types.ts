@@ -8,13 +8,18 @@ export type TickCadence = (typeof TICK_CADENCES)[number];
 /** Module → weight ≥ 0. */
 export type ModuleMix = Record<string, number>;
 
-export const TICK_STATUSES = ['running', 'ok', 'failed', 'timed_out'] as const;
+/**
+ * `aborted`: cut by a runner shutdown after RUNNER_SHUTDOWN_GRACE_MS; `budget_exceeded`: stopped at
+ * TICK_BUDGET_USD. Mirrored by the CHECK of migrations/1763700009000-tick-statuses.ts.
+ */
+export const TICK_STATUSES = ['running', 'ok', 'failed', 'timed_out', 'aborted', 'budget_exceeded'] as const;
 export type TickStatus = (typeof TICK_STATUSES)[number];
 /** How a tick ended. */
 export type TickEnd = Exclude<TickStatus, 'running'>;
 
 export type ActionResult = 'ok' | 'error';
-export const ERROR_KINDS = ['protocol', 'tool', 'timeout'] as const;
+/** `unknown_tool`: the model called a tool name that does not exist (nothing reached the app). */
+export const ERROR_KINDS = ['protocol', 'tool', 'timeout', 'unknown_tool'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export const FINDING_CLASSES = [
@@ -42,7 +47,33 @@ export interface ClaimedPersona {
   leaseToken: string;
   /** The database's clock at the moment of the claim. */
   claimedAt: Date;
+  /** When the lease lapses unless extended (the database's clock). */
+  leaseExpiresAt: Date;
+  /** Set when the tick row was opened with the claim (remote claims, POST …/internal/claims). */
+  tickId?: string;
 }
+
+/** How a tick came out, as the runner reports it; the fenced finish turns it into the row. */
+export interface TickOutcome {
+  status: TickEnd;
+  toolCalls: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  /** Of tokensIn, read from / written to the prompt cache (default 0). */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  error: string | null;
+  ratingError: string | null;
+  /** The runner stopped the tick itself (shutdown, paused brain): the persona keeps its place. */
+  keepSchedule: boolean;
+}
+
+/** What the fenced finish needs of the persona: who, under which lease, and its schedule. */
+export type LeasedPersona = Pick<
+  ClaimedPersona,
+  'userId' | 'leaseToken' | 'cadence' | 'timezone' | 'consecutiveFailures'
+>;
 
 /** The persona's next place in the queue after a tick. */
 export interface TickSchedule {
@@ -59,6 +90,9 @@ export interface TickFinish {
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
+  /** Of tokensIn, read from / written to the prompt cache (default 0). */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
   error: string | null;
   ratingError: string | null;
   /**
@@ -74,4 +108,13 @@ export interface TickFinish {
 export interface OpenedTick {
   tickId: string;
   startedAt: Date;
+}
+
+/** LLM spend of all personas today, by the database's clock (UTC days). */
+export interface SpendToday {
+  spentUsd: number;
+  /** Start of today and of tomorrow (UTC midnight), and the database's now(). */
+  dayStart: Date;
+  nextDayAt: Date;
+  now: Date;
 }

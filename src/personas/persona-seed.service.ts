@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { AdvisoryLock } from '../database/advisory-lock.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { ToolRegistry } from '../tools/tool.registry.js';
 import { DEFAULT_CATALOG_PATH, loadCatalog } from './catalog.js';
@@ -33,7 +34,8 @@ export interface SeedReport {
 
 /**
  * Seeds the catalog in-process (the runner's demo mode at boot): the same upsert the admin API
- * uses, with derived passwords, then the shared spaces, made by their owner persona. Idempotent.
+ * uses, with derived passwords, then the shared spaces, made by their owner persona. Idempotent,
+ * and one instance at a time (an advisory lock): replicas booting together seed the catalog once.
  * The CLI `npm run seed:personas` does the same over HTTP for a server elsewhere.
  */
 @Injectable()
@@ -45,9 +47,14 @@ export class PersonaSeedService {
     @Inject(SpacesService) private readonly spaces: SpacesService,
     @Inject(ToolRegistry) private readonly tools: ToolRegistry,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(AdvisoryLock) private readonly lock: AdvisoryLock,
   ) {}
 
-  async seedCatalog(path = DEFAULT_CATALOG_PATH): Promise<SeedReport> {
+  seedCatalog(path = DEFAULT_CATALOG_PATH): Promise<SeedReport> {
+    return this.lock.run('catalogSeed', () => this.seed(path));
+  }
+
+  private async seed(path: string): Promise<SeedReport> {
     const catalog = loadCatalog(path, { registry: this.tools, emailDomain: this.config.personaEmailDomain });
     const secret = personaSeedSecret(this.config);
     const ids = new Map<string, string>();

@@ -40,6 +40,14 @@ export class PersonaTickEntity {
   @Column({ name: 'tokens_out', type: 'integer', default: 0 })
   tokensOut!: number;
 
+  /** Of tokens_in, read from the prompt cache. */
+  @Column({ name: 'cache_read_tokens', type: 'integer', default: 0 })
+  cacheReadTokens!: number;
+
+  /** Of tokens_in, written to the prompt cache. */
+  @Column({ name: 'cache_write_tokens', type: 'integer', default: 0 })
+  cacheWriteTokens!: number;
+
   /** numeric(12,6) comes back from pg as a string; convert when mapping to a response. */
   @Column({ name: 'cost_usd', type: 'numeric', precision: 12, scale: 6, default: 0 })
   costUsd!: string;

@@ -127,6 +127,13 @@ export class FeedbackItemDto {
 }
 
 export class RecordActionsDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: "the tick's current lease token (from POST …/claims); stale → 409",
+  })
+  @IsUUID('all', { message: 'leaseToken must be a UUID' })
+  leaseToken!: string;
+
   @ApiProperty({ type: [ActionItemDto], maxItems: MAX_ACTIONS_PER_CALL })
   @IsArray({ message: 'actions must be an array' })
   @ArrayMaxSize(MAX_ACTIONS_PER_CALL, {
@@ -136,6 +143,13 @@ export class RecordActionsDto {
 }
 
 export class RecordFeedbackDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: "the tick's current lease token (from POST …/claims); stale → 409",
+  })
+  @IsUUID('all', { message: 'leaseToken must be a UUID' })
+  leaseToken!: string;
+
   @ApiProperty({ type: [FeedbackItemDto], maxItems: MAX_FEEDBACK_PER_CALL })
   @IsArray({ message: 'feedback must be an array' })
   @ArrayMaxSize(MAX_FEEDBACK_PER_CALL, {
@@ -208,6 +222,13 @@ export class FindingItemDto {
 }
 
 export class RecordFindingsDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: "the tick's current lease token (from POST …/claims); stale → 409",
+  })
+  @IsUUID('all', { message: 'leaseToken must be a UUID' })
+  leaseToken!: string;
+
   @ApiProperty({ type: [FindingItemDto], maxItems: MAX_FINDINGS_PER_CALL })
   @IsArray({ message: 'findings must be an array' })
   @ArrayMaxSize(MAX_FINDINGS_PER_CALL, {

@@ -6,6 +6,8 @@ export enum PersonaErrorCode {
   HUMAN_EMAIL = 'PERSONA_EMAIL_BELONGS_TO_HUMAN',
   INVALID_INPUT = 'PERSONA_INVALID_INPUT',
   PAYLOAD_MISMATCH = 'PERSONA_PAYLOAD_MISMATCH',
+  /** The lease token is not (or no longer) the tick's current lease: another runner holds it. */
+  LEASE_LOST = 'PERSONA_LEASE_LOST',
 }
 
 const STATUS: Record<PersonaErrorCode, number> = {
@@ -14,6 +16,7 @@ const STATUS: Record<PersonaErrorCode, number> = {
   [PersonaErrorCode.HUMAN_EMAIL]: 409,
   [PersonaErrorCode.INVALID_INPUT]: 400,
   [PersonaErrorCode.PAYLOAD_MISMATCH]: 422,
+  [PersonaErrorCode.LEASE_LOST]: 409,
 };
 
 export class PersonaException extends DomainException {

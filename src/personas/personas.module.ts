@@ -12,6 +12,8 @@ import { PersonaAuditService } from './persona-audit.service.js';
 import { PersonaFieldsValidator } from './persona-fields.validator.js';
 import { PersonaScheduleRepository } from './persona-schedule.repository.js';
 import { PersonaScheduleService } from './persona-schedule.service.js';
+import { PersonaMemoryRepository } from './persona-memory.repository.js';
+import { PersonaMemoryService } from './persona-memory.service.js';
 
 @Module({
   imports: [AuthModule, SpacesModule, ToolsModule],
@@ -25,8 +27,16 @@ import { PersonaScheduleService } from './persona-schedule.service.js';
     PersonaAuditService,
     PersonaScheduleService,
     PersonaSeedService,
+    PersonaMemoryRepository,
+    PersonaMemoryService,
   ],
   /** The runner uses only these (and the plain types of persona-schedule.types.ts). */
-  exports: [PersonasService, PersonaAuditService, PersonaScheduleService, PersonaSeedService],
+  exports: [
+    PersonasService,
+    PersonaAuditService,
+    PersonaScheduleService,
+    PersonaSeedService,
+    PersonaMemoryService,
+  ],
 })
 export class PersonasModule {}

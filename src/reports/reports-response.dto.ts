@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { TICK_STATUSES } from '../personas/persona-schedule.types.js';
 
 // ---- modules ----
 
@@ -59,6 +60,8 @@ export class ErrorKindsDto {
   @ApiProperty() protocol!: number;
   @ApiProperty() tool!: number;
   @ApiProperty() timeout!: number;
+  @ApiProperty({ description: "Calls to a tool name that does not exist (the model's confusion)." })
+  unknown_tool!: number;
 }
 
 export class LatencyDto {
@@ -163,7 +166,7 @@ export class TickSummaryDto {
   @ApiProperty() personaId!: string;
   @ApiProperty() personaEmail!: string;
   @ApiProperty({ nullable: true, type: String }) personaName!: string | null;
-  @ApiProperty({ enum: ['running', 'ok', 'failed', 'timed_out'] }) status!: string;
+  @ApiProperty({ enum: TICK_STATUSES }) status!: string;
   @ApiProperty() brain!: string;
   @ApiProperty({ nullable: true, type: String }) model!: string | null;
   @ApiProperty() startedAt!: string;
@@ -248,7 +251,24 @@ export class OverviewDto {
   })
   errorRateToday!: number | null;
   @ApiProperty() costUsdToday!: number;
-  @ApiProperty() tokensInToday!: number;
+  @ApiProperty({ description: 'All input tokens today: uncached + cache writes + cache reads.' })
+  tokensInToday!: number;
+  @ApiProperty({
+    description: 'Of tokensInToday, read from the prompt cache (billed at the read multiplier).',
+  })
+  cacheReadTokensToday!: number;
+  @ApiProperty({
+    description: 'Of tokensInToday, written to the prompt cache (billed at the write multiplier).',
+  })
+  cacheWriteTokensToday!: number;
+  @ApiProperty({ description: 'Of tokensInToday, neither read from nor written to the cache.' })
+  uncachedInputTokensToday!: number;
+  @ApiProperty({
+    description: 'DAILY_BUDGET_USD, to compare costUsdToday with; null when there is no cap.',
+    nullable: true,
+    type: Number,
+  })
+  dailyBudgetUsd!: number | null;
   @ApiProperty() tokensOutToday!: number;
   @ApiProperty({ nullable: true, type: String }) lastTickAt!: string | null;
   @ApiProperty({

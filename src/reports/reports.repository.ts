@@ -41,6 +41,7 @@ export interface ToolRow {
   protocol_errors: number;
   tool_errors: number;
   timeout_errors: number;
+  unknown_tool_errors: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
@@ -132,6 +133,8 @@ export interface OverviewRow {
   running_ticks: number;
   cost_usd_today: number;
   tokens_in_today: number;
+  cache_read_tokens_today: number;
+  cache_write_tokens_today: number;
   tokens_out_today: number;
   tool_calls_today: number;
   tool_errors_today: number;
@@ -428,6 +431,8 @@ export class ReportsRepository {
                 count(*) FILTER (WHERE result = 'error' AND error_kind = 'protocol')::int AS protocol_errors,
                 count(*) FILTER (WHERE result = 'error' AND error_kind = 'tool')::int AS tool_errors,
                 count(*) FILTER (WHERE result = 'error' AND error_kind = 'timeout')::int AS timeout_errors,
+                count(*) FILTER (WHERE result = 'error' AND error_kind = 'unknown_tool')::int
+                  AS unknown_tool_errors,
                 percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[]) WITHIN GROUP (ORDER BY latency_ms)
                   AS pct
          FROM persona_actions
@@ -435,7 +440,7 @@ export class ReportsRepository {
          GROUP BY tool_name
        ), joined AS (
          SELECT agg.tool_name, agg.module, agg.calls, agg.errors, agg.protocol_errors, agg.tool_errors,
-                agg.timeout_errors, agg.pct[1] AS p50, agg.pct[2] AS p95, agg.pct[3] AS p99,
+                agg.timeout_errors, agg.unknown_tool_errors, agg.pct[1] AS p50, agg.pct[2] AS p95, agg.pct[3] AS p99,
                 e.error_message AS last_error_message, e.error_kind AS last_error_kind,
                 e.created_at AS last_error_at
          FROM agg
@@ -725,6 +730,7 @@ export class ReportsRepository {
       `SELECT
          (SELECT count(*) FROM personas)::int AS personas,
          t.ticks_today, t.failed_ticks_today, t.cost_usd_today, t.tokens_in_today, t.tokens_out_today,
+         t.cache_read_tokens_today, t.cache_write_tokens_today,
          (SELECT count(*) FROM persona_ticks WHERE status = 'running')::int AS running_ticks,
          a.tool_calls_today, a.tool_errors_today,
          (SELECT max(started_at) FROM persona_ticks) AS last_tick_at
@@ -733,7 +739,9 @@ export class ReportsRepository {
                 count(*) FILTER (WHERE status IN ('failed', 'timed_out'))::int AS failed_ticks_today,
                 COALESCE(sum(cost_usd), 0)::float8 AS cost_usd_today,
                 COALESCE(sum(tokens_in), 0)::float8 AS tokens_in_today,
-                COALESCE(sum(tokens_out), 0)::float8 AS tokens_out_today
+                COALESCE(sum(tokens_out), 0)::float8 AS tokens_out_today,
+                COALESCE(sum(cache_read_tokens), 0)::float8 AS cache_read_tokens_today,
+                COALESCE(sum(cache_write_tokens), 0)::float8 AS cache_write_tokens_today
          FROM persona_ticks WHERE started_at >= $1
        ) t, (
          SELECT count(*)::int AS tool_calls_today,

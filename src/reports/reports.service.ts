@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
 import { ToolRegistry } from '../tools/tool.registry.js';
 import { ReportsRepository, MAX_TICK_ACTIONS } from './reports.repository.js';
 import type { FindingGroupRow, ModuleBucketRow, TickRow } from './reports.repository.js';
@@ -50,6 +51,7 @@ export class ReportsService {
   constructor(
     @Inject(ReportsRepository) private readonly repo: ReportsRepository,
     @Inject(ToolRegistry) private readonly registry: ToolRegistry,
+    @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   protected now(): Date {
@@ -155,11 +157,17 @@ export class ReportsService {
         calls: r.calls,
         errors: r.errors,
         errorRate: rate(r.errors, r.calls),
-        errorsByKind: { protocol: r.protocol_errors, tool: r.tool_errors, timeout: r.timeout_errors },
+        errorsByKind: {
+          protocol: r.protocol_errors,
+          tool: r.tool_errors,
+          timeout: r.timeout_errors,
+          unknown_tool: r.unknown_tool_errors,
+        },
         errorRateByKind: {
           protocol: rate(r.protocol_errors, r.calls) ?? 0,
           tool: rate(r.tool_errors, r.calls) ?? 0,
           timeout: rate(r.timeout_errors, r.calls) ?? 0,
+          unknown_tool: rate(r.unknown_tool_errors, r.calls) ?? 0,
         },
         latencyMs: { p50: roundOrNull(r.p50), p95: roundOrNull(r.p95), p99: roundOrNull(r.p99) },
         lastError: r.last_error_at
@@ -335,6 +343,13 @@ export class ReportsService {
       errorRateToday: rate(r.tool_errors_today, r.tool_calls_today),
       costUsdToday: round(r.cost_usd_today, 6),
       tokensInToday: r.tokens_in_today,
+      cacheReadTokensToday: r.cache_read_tokens_today,
+      cacheWriteTokensToday: r.cache_write_tokens_today,
+      uncachedInputTokensToday: Math.max(
+        0,
+        r.tokens_in_today - r.cache_read_tokens_today - r.cache_write_tokens_today,
+      ),
+      dailyBudgetUsd: this.config.dailyBudgetUsd ?? null,
       tokensOutToday: r.tokens_out_today,
       lastTickAt: r.last_tick_at ? r.last_tick_at.toISOString() : null,
       openFindings,

@@ -8,6 +8,7 @@ import type {
   jsonSchemaValidator,
 } from '@modelcontextprotocol/sdk/validation/types.js';
 import { clip } from '../common/text.js';
+import { injectTraceHeaders } from '../observability/tracing.js';
 import type { ErrorKind } from '../personas/persona-schedule.types.js';
 import { toolModule } from './brains/brain.js';
 import { describeReason } from './tick-failure.js';
@@ -76,6 +77,8 @@ export class McpToolSession {
         h.set('authorization', `Bearer ${accessToken}`);
         if (headers.space) h.set('x-mana-space', headers.space);
         else h.delete('x-mana-space');
+        // the active span (a tool call's) continues on the server: traceparent, when tracing is on
+        injectTraceHeaders(h);
         return fetch(url, { ...init, headers: h });
       },
     });

@@ -4,7 +4,8 @@ export class TickSummaryDto {
   @ApiProperty({ nullable: true, type: String, description: 'null when the tick never started (lease lost)' })
   tickId!: string | null;
   @ApiProperty() personaId!: string;
-  @ApiProperty({ enum: ['ok', 'failed', 'timed_out', 'skipped'] }) status!: string;
+  @ApiProperty({ enum: ['ok', 'failed', 'timed_out', 'aborted', 'budget_exceeded', 'skipped'] })
+  status!: string;
   @ApiProperty({ enum: ['anthropic', 'scripted'] }) brain!: string;
   @ApiProperty({ nullable: true, type: String }) model!: string | null;
   @ApiProperty() toolCalls!: number;

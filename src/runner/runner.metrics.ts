@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 import type { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service.js';
 
-export type ToolCallOutcome = 'ok' | 'tool' | 'protocol' | 'timeout';
+export type ToolCallOutcome = 'ok' | 'tool' | 'protocol' | 'timeout' | 'unknown_tool';
 
 /** The runner's Prometheus series: ticks by status, tool calls by outcome, tick duration, in flight. */
 @Injectable()

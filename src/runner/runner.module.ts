@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { PersonasModule } from '../personas/personas.module.js';
+import { ToolsModule } from '../tools/tools.module.js';
 import { AnthropicLlmClient } from './brains/anthropic-llm.client.js';
 import { AnthropicBrain } from './brains/anthropic.brain.js';
 import { BrainSelector } from './brains/brain.selector.js';
@@ -11,18 +12,23 @@ import { RunnerMetrics } from './runner.metrics.js';
 import { RunnerScheduler } from './runner.scheduler.js';
 import { RunnerService } from './runner.service.js';
 import { TickPipeline } from './tick.pipeline.js';
+import { DailyBudgetService } from './daily-budget.service.js';
+import { InProcessTickStore } from './in-process-tick.store.js';
+import { TICK_STORE } from './tick-store.js';
 
 /** The persona runner: claims due personas, plays their day through our own /mcp, records it all. */
 @Module({
-  imports: [ScheduleModule.forRoot(), PersonasModule],
+  imports: [ScheduleModule.forRoot(), PersonasModule, ToolsModule],
   controllers: [RunnerAdminController],
   providers: [
     AnthropicLlmClient,
     AnthropicBrain,
     ScriptedBrain,
     BrainSelector,
+    DailyBudgetService,
     RunnerEvents,
     RunnerMetrics,
+    { provide: TICK_STORE, useClass: InProcessTickStore },
     TickPipeline,
     RunnerService,
     RunnerScheduler,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -22,7 +22,7 @@ interface ListeningServer {
  * first firing runs right away, so `npm start` shows ticks within seconds.
  */
 @Injectable()
-export class RunnerScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RunnerScheduler implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(RunnerScheduler.name);
   private job?: CronJob;
   private firing = false;
@@ -54,6 +54,12 @@ export class RunnerScheduler implements OnApplicationBootstrap, BeforeApplicatio
     const server = this.http.httpAdapter?.getHttpServer() as ListeningServer | undefined;
     if (!server || server.listening) void this.start();
     else server.once('listening', () => void this.start());
+  }
+
+  /** Shutdown starts by no longer firing (the first hook Nest runs; RunnerService drains the ticks). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.job?.stop();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -13,7 +13,8 @@ import { PersonaScheduleService } from '../personas/persona-schedule.service.js'
 import type { ClaimedPersona } from '../personas/persona-schedule.types.js';
 import { RunnerErrorCode, RunnerException } from './runner.exception.js';
 import type { RunSummaryDto, RunnerStateDto } from './runner.dto.js';
-import { TickStoppedError } from './tick-failure.js';
+import { McpSessionManager } from '../tools/mcp/mcp-session.manager.js';
+import { TickShutdownError, TickStoppedError } from './tick-failure.js';
 import { emptySummary } from './tick-summary.js';
 import type { TickSummary } from './tick-summary.js';
 import { TickPipeline } from './tick.pipeline.js';
@@ -39,7 +40,7 @@ interface InFlightTick {
  * ends when nothing is due and nothing is running. Firings never overlap within one instance.
  */
 @Injectable()
-export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
+export class RunnerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(RunnerService.name);
   readonly instanceId: string;
   private paused: boolean;
@@ -47,6 +48,10 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
   private running?: Promise<RunSummary>;
   private readonly inFlight = new Map<string, InFlightTick>();
   private lastRun?: RunSummary;
+  /** The shutdown drain (grace period, then abort), started by the first shutdown hook. */
+  private shutdown?: Promise<void>;
+  /** Set once the grace period is over: a tick that starts now is aborted at once. */
+  private graceOver = false;
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -56,6 +61,7 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(HealthContributors) private readonly health: HealthContributors,
     @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
     @Optional() @Inject(RUNNER_INSTANCE_ID) instanceId?: string,
+    @Optional() @Inject(McpSessionManager) private readonly sessions?: McpSessionManager,
   ) {
     this.instanceId = instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.paused = config.runnerPaused;
@@ -91,6 +97,7 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
     if (this.stopping)
       throw new RunnerException(RunnerErrorCode.SHUTTING_DOWN, 'the runner is shutting down');
     const brain = this.brains.current();
+    await this.brains.refresh();
     const pause = this.brains.paused();
     if (pause) {
       throw new RunnerException(
@@ -156,27 +163,52 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Graceful shutdown: stop claiming, give running ticks RUNNER_SHUTDOWN_GRACE_MS to finish, then
-   * abort the rest; each aborted tick is marked failed with the reason and its lease released.
+   * Graceful shutdown, step 1 (Nest runs every onModuleDestroy before any beforeApplicationShutdown):
+   * stop claiming, start the drain, and keep this server's /mcp sessions open until it is over, so
+   * in-flight ticks never see their own session vanish (that used to land in the audit as protocol
+   * errors).
    */
+  onModuleDestroy(): void {
+    this.stopping = true;
+    this.shutdown ??= this.drainForShutdown();
+    this.sessions?.holdOpenDuringShutdown(this.shutdown);
+  }
+
+  /** Graceful shutdown, step 2: wait for the drain (at most RUNNER_SHUTDOWN_GRACE_MS plus the abort). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.inFlight.size === 0) return;
+    await (this.shutdown ??= this.drainForShutdown());
+  }
+
+  /**
+   * Gives running ticks RUNNER_SHUTDOWN_GRACE_MS to finish, then aborts the rest: each ends
+   * `aborted` (TickShutdownError), writes no ratings and no audit row for the call it cut, keeps
+   * its place in the queue, and releases its lease.
+   */
+  private async drainForShutdown(): Promise<void> {
     const all = () => Promise.allSettled([...this.inFlight.values()].map((t) => t.done));
     const grace = this.config.shutdownGraceMs;
-    this.logger.log(`shutting down: waiting up to ${grace} ms for ${this.inFlight.size} tick(s)`);
-    const timer = new AbortController();
-    await Promise.race([all(), sleep(grace, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
-    const left = this.abortInFlight(`runner shutting down (grace period of ${grace} ms over)`);
+    if (this.inFlight.size > 0) {
+      this.logger.log(`shutting down: waiting up to ${grace} ms for ${this.inFlight.size} tick(s)`);
+      const timer = new AbortController();
+      await Promise.race([all(), sleep(grace, undefined, { signal: timer.signal }).catch(() => undefined)]);
+      timer.abort();
+    }
+    this.graceOver = true;
+    const reason = `runner shutting down (grace period of ${grace} ms over)`;
+    for (const tick of this.inFlight.values()) tick.controller.abort(new TickShutdownError(reason));
+    const left = this.inFlight.size;
     if (left > 0) this.logger.warn(`aborted ${left} tick(s) still running after the grace period`);
     await all();
+    // a claim that was on its way when the stop came: its tick starts aborted and ends at once
     await this.running?.catch(() => undefined);
+    await all();
   }
 
   private async drain(): Promise<RunSummary> {
     const startedAt = new Date();
     const results: TickSummary[] = [];
+    await this.brains.refresh(); // DAILY_BUDGET_USD: pauses, or lifts the pause on a new day
     const skippedReason = this.whyNotClaim();
     if (!skippedReason) {
       const brain = this.brains.current();
@@ -184,6 +216,7 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
       const ticked: string[] = [];
       const active = new Set<Promise<void>>();
       for (;;) {
+        if (active.size > 0) await this.brains.refresh(); // the ticks that ended spent some
         if (this.whyNotClaim()) break;
         const free = this.config.personaConcurrency - active.size;
         const claimed =
@@ -217,6 +250,7 @@ export class RunnerService implements OnModuleInit, BeforeApplicationShutdown {
   /** Runs one claimed persona's tick; never throws (a failure becomes a failed summary). */
   private tick(claim: ClaimedPersona, brain: Brain, baseUrl: string): Promise<TickSummary> {
     const controller = new AbortController();
+    if (this.graceOver) controller.abort(new TickShutdownError('runner shutting down'));
     const key = `${claim.userId}:${claim.leaseToken}`;
     const done = this.pipeline
       .run(claim, brain, baseUrl, controller.signal)

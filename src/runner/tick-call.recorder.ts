@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { clip } from '../common/text.js';
-import type { PersonaAuditService } from '../personas/persona-audit.service.js';
 import type { BrainTool, FindingReport, ToolCallOptions, ToolOutcome } from './brains/brain.js';
 import { inputHash } from './canonical-json.js';
+import { findingEvent, toolCallSpan } from '../observability/tick-spans.js';
 import { ERROR_MESSAGE_MAX } from './mcp-tool-session.js';
 import type { McpToolSession, RawToolResult } from './mcp-tool-session.js';
 import type { RunnerEvents } from './runner.events.js';
 import type { RunnerMetrics } from './runner.metrics.js';
+import type { TickAudit } from './tick-store.js';
+import { abortedByShutdown } from './tick-failure.js';
 
 /** What a recorder needs of its tick. */
 export interface TickCallRecorderOptions {
@@ -20,9 +22,19 @@ export interface TickCallRecorderOptions {
   remaining: () => number;
   /** A call slower than this (ms) is a `slow` finding. */
   slowMs: number;
-  audit: PersonaAuditService;
+  /** The tick's audit writes, fenced by its lease (a taken-over runner's writes are refused). */
+  audit: TickAudit;
   metrics: RunnerMetrics;
   events: RunnerEvents;
+}
+
+/**
+ * A made-up tool name as the audit stores it: persona_actions.tool_name accepts letters, digits,
+ * '_', '.', '-' (1–128 characters, not starting with '.' or '-'); anything else becomes '_'.
+ */
+export function auditToolName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 128);
+  return /^[A-Za-z0-9_]/.test(safe) ? safe : `_${safe.slice(0, 127)}`;
 }
 
 /** How a failed call's text starts when the tool refused the input itself (schema validation). */
@@ -63,28 +75,38 @@ export class TickCallRecorder {
     const { signal } = this.o;
     signal.throwIfAborted();
     const tool = this.known.get(name);
-    if (!tool) {
-      // a name the model made up: nothing reaches the app, so nothing goes in the audit trail (seq 0)
-      return {
-        ok: false,
-        errorKind: 'tool',
-        text: `There is no tool named "${name}".`,
-        data: undefined,
-        latencyMs: 0,
-        seq: 0,
-      };
-    }
+    if (!tool) return this.unknownTool(name, input);
     this.seq += 1;
     const seq = this.seq;
     this.made.push({ seq, tool: name, module: tool.module });
     const t0 = performance.now();
-    const result = await this.o.session.call(name, input, signal, this.o.remaining(), options.spaceId);
+    const result = await toolCallSpan(name, tool.module, seq, () =>
+      this.o.session.call(name, input, signal, this.o.remaining(), options.spaceId),
+    );
     const latencyMs = Math.round(performance.now() - t0);
+    // a call the shutdown cut short says nothing about the app: no audit row, the tick ends aborted
+    if (!result.ok && abortedByShutdown(signal)) signal.throwIfAborted();
     await this.recordAction(seq, name, input, result, latencyMs);
     this.count(seq, tool, result);
     await this.recordCallFindings(seq, tool, result, latencyMs, options);
     signal.throwIfAborted();
     return { ...result, latencyMs, seq };
+  }
+
+  /**
+   * A name the model made up: nothing reaches the app, but the call gets its own seq and an audit
+   * row (result error, kind `unknown_tool`), so the reports show the model's confusion. It is not an
+   * app defect: no finding, no module used, and no entry a reported finding could point at.
+   */
+  private async unknownTool(name: string, input: Record<string, unknown>): Promise<ToolOutcome> {
+    this.seq += 1;
+    const seq = this.seq;
+    const text = `There is no tool named "${clip(name, 200)}".`;
+    const result: RawToolResult = { ok: false, errorKind: 'unknown_tool', text, data: undefined };
+    await this.recordAction(seq, auditToolName(name), input, result, 0);
+    this.o.metrics.toolCalls.inc({ outcome: 'unknown_tool' });
+    this.o.signal.throwIfAborted();
+    return { ...result, latencyMs: 0, seq };
   }
 
   /** Every call that reached the app, by seq: what a model's reported findings may point at. */
@@ -93,6 +115,7 @@ export class TickCallRecorder {
   }
 
   async reportFinding(finding: FindingReport): Promise<void> {
+    findingEvent(finding);
     await this.o.audit.recordFinding(this.o.personaId, { ...finding, tickId: this.o.tickId });
     if (!finding.personaMistake)
       this.o.metrics.findings.inc({ class: finding.class, source: finding.source });

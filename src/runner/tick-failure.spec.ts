@@ -1,5 +1,5 @@
 import { BrainPausedError } from './brains/brain.js';
-import { TickStoppedError, TickTimeoutError, classifyFailure } from './tick-failure.js';
+import { TickShutdownError, TickStoppedError, TickTimeoutError, classifyFailure } from './tick-failure.js';
 
 const live = { aborted: false, reason: undefined };
 const abortedBy = (reason: unknown) => ({ aborted: true, reason });
@@ -21,6 +21,14 @@ describe(classifyFailure.name, () => {
     });
     expect(classifyFailure(new Error('x'), abortedBy('operator'))).toMatchObject({
       error: 'aborted: operator',
+      keepSchedule: true,
+    });
+  });
+
+  it('should call a tick cut by a shutdown aborted and keep the persona’s place in the queue', () => {
+    expect(classifyFailure(new Error('x'), abortedBy(new TickShutdownError('grace period over')))).toEqual({
+      status: 'aborted',
+      error: 'stopped: grace period over',
       keepSchedule: true,
     });
   });

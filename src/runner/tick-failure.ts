@@ -21,6 +21,22 @@ export class TickStoppedError extends Error {
   }
 }
 
+/**
+ * Why a tick's signal was aborted: the server is shutting down and RUNNER_SHUTDOWN_GRACE_MS is over.
+ * Such a tick ends `aborted`; the call it cut is not audited and it writes no ratings.
+ */
+export class TickShutdownError extends TickStoppedError {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'TickShutdownError';
+  }
+}
+
+/** True when this signal was aborted by a runner shutdown (not a timeout, not an operator). */
+export function abortedByShutdown(signal: Pick<AbortSignal, 'aborted' | 'reason'>): boolean {
+  return signal.aborted && signal.reason instanceof TickShutdownError;
+}
+
 /** How a tick that threw ends. */
 export interface TickFailure {
   status: Exclude<TickEnd, 'ok'>;
@@ -36,6 +52,7 @@ export function describeReason(reason: unknown): string {
 /**
  * Classifies what ended a tick early. The tick's own signal wins over the error it caused:
  * - aborted by its time limit → `timed_out`, and the persona is rescheduled (backed off);
+ * - aborted by a runner shutdown after the grace period → `aborted`, schedule kept;
  * - aborted for any other reason (runner stop, shutdown) → `failed`, schedule kept;
  * - the brain paused itself (no key, budget spent) → `failed`, schedule kept;
  * - anything else (login refused, the brain or the app broke) → `failed`, rescheduled.
@@ -46,6 +63,13 @@ export function classifyFailure(
 ): TickFailure {
   if (signal.aborted && signal.reason instanceof TickTimeoutError) {
     return { status: 'timed_out', error: signal.reason.message, keepSchedule: false };
+  }
+  if (abortedByShutdown(signal)) {
+    return {
+      status: 'aborted',
+      error: clip(describeReason(signal.reason), TICK_ERROR_MAX),
+      keepSchedule: true,
+    };
   }
   if (signal.aborted) {
     const why =

@@ -1,23 +1,27 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config.js';
-import { PersonaAuditService } from '../personas/persona-audit.service.js';
-import { PersonaScheduleService } from '../personas/persona-schedule.service.js';
 import type { ClaimedPersona, TickEnd } from '../personas/persona-schedule.types.js';
 import { clip } from '../common/text.js';
-import type { Brain, BrainDay, BrainTool, DayContext, PersonaToday } from './brains/brain.js';
+import { PersonaMemoryService } from '../personas/persona-memory.service.js';
+import { TickBudgetExceededError } from './brains/brain.js';
+import type { Brain, BrainDay, BrainTool, DayContext, PersonaMemory, PersonaToday } from './brains/brain.js';
+import { DailyBudgetService } from './daily-budget.service.js';
 import { ratingPrompt, repairPrompt } from './brains/day-prompts.js';
 import { McpToolSession } from './mcp-tool-session.js';
 import { parseFindings, parseRatings } from './rating-parser.js';
 import { RunnerEvents } from './runner.events.js';
 import { RunnerMetrics } from './runner.metrics.js';
 import { TickCallRecorder } from './tick-call.recorder.js';
-import { TICK_ERROR_MAX, classifyFailure } from './tick-failure.js';
+import { TICK_STORE } from './tick-store.js';
+import type { TickAudit, TickStore } from './tick-store.js';
+import { TICK_ERROR_MAX, abortedByShutdown, classifyFailure } from './tick-failure.js';
 import { TickLimit } from './tick-limit.js';
+import { ratingSpan, tickSpan } from '../observability/tick-spans.js';
 import { emptySummary } from './tick-summary.js';
 import type { TickSummary } from './tick-summary.js';
 
-export { TickStoppedError, TickTimeoutError } from './tick-failure.js';
+export { TickShutdownError, TickStoppedError, TickTimeoutError } from './tick-failure.js';
 export type { TickSummary } from './tick-summary.js';
 
 class LoginError extends Error {}
@@ -33,6 +37,8 @@ interface PlayedDay {
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
 }
 
 /**
@@ -47,16 +53,36 @@ export class TickPipeline {
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(PersonaScheduleService) private readonly schedule: PersonaScheduleService,
-    @Inject(PersonaAuditService) private readonly audit: PersonaAuditService,
+    /** Where ticks are stored: this server's services, or a remote server's internal API. */
+    @Inject(TICK_STORE) private readonly store: TickStore,
     @Inject(RunnerMetrics) private readonly metrics: RunnerMetrics,
     @Inject(RunnerEvents) private readonly events: RunnerEvents,
+    /** The persona's memory of earlier days; absent in the remote runner (no database there). */
+    @Optional() @Inject(PersonaMemoryService) private readonly memory?: PersonaMemoryService,
+    /** LLM token and cost metrics (and the daily cap); absent in the remote runner. */
+    @Optional() @Inject(DailyBudgetService) private readonly spend?: DailyBudgetService,
   ) {}
 
   /** open the tick → play the day (calls, ratings) → finish fenced by the lease → count it. */
-  async run(claim: ClaimedPersona, brain: Brain, baseUrl: string, stop: AbortSignal): Promise<TickSummary> {
+  run(claim: ClaimedPersona, brain: Brain, baseUrl: string, stop: AbortSignal): Promise<TickSummary> {
+    // one trace per tick when tracing is on (src/observability/tick-spans.ts); a plain call otherwise
+    const facts = {
+      personaId: claim.userId,
+      archetype: claim.archetype,
+      brain: brain.name,
+      model: brain.model,
+    };
+    return tickSpan(facts, () => this.runTick(claim, brain, baseUrl, stop));
+  }
+
+  private async runTick(
+    claim: ClaimedPersona,
+    brain: Brain,
+    baseUrl: string,
+    stop: AbortSignal,
+  ): Promise<TickSummary> {
     const started = performance.now();
-    const opened = await this.schedule.beginTick(claim, brain.name, brain.model);
+    const opened = await this.store.begin(claim, brain.name, brain.model);
     if (!opened) return emptySummary(claim.userId, brain, { error: 'lease lost before the tick started' });
     const summary = emptySummary(claim.userId, brain, { tickId: opened.tickId });
     this.metrics.inFlight.inc();
@@ -83,6 +109,7 @@ export class TickPipeline {
   ): Promise<PlayedDay> {
     const limit = new TickLimit(this.config.tickTimeoutMs, stop);
     const { signal } = limit;
+    const audit = this.store.audit(claim);
     let session: McpToolSession | undefined;
     let recorder: TickCallRecorder | undefined;
     let day: BrainDay | undefined;
@@ -93,7 +120,7 @@ export class TickPipeline {
     };
     let rated: Pick<PlayedDay, 'ratings' | 'ratingError'> = { ratings: 0, ratingError: null };
     try {
-      const accessToken = await this.login(baseUrl, claim.email, this.schedule.passwordOf(claim), signal);
+      const accessToken = await this.login(baseUrl, claim.email, this.store.passwordOf(claim), signal);
       session = await McpToolSession.open(`${baseUrl}/mcp`, accessToken, signal, limit.remaining());
       const tools = await session.listTools(signal, limit.remaining());
       recorder = new TickCallRecorder({
@@ -105,28 +132,43 @@ export class TickPipeline {
         signal,
         remaining: () => limit.remaining(),
         slowMs: this.config.findingSlowMs,
-        audit: this.audit,
+        audit,
         metrics: this.metrics,
         events: this.events,
       });
-      day = brain.startDay(this.dayContext(claim, tools, signal, recorder));
+      const memory = await this.memory?.recall(claim.userId, tickId);
+      day = brain.startDay(this.dayContext(claim, tools, signal, recorder, memory));
       await day.play();
-      rated = await this.rate(day, claim.userId, tickId, recorder);
+      const [played, calls] = [day, recorder];
+      rated = await ratingSpan(
+        () => calls.modulesUsed(),
+        () => this.rate(played, claim.userId, tickId, calls, signal, audit),
+      );
+      // TICK_BUDGET_USD ended the day early: what it did and its ratings are kept
+      const budgetStop = day.usage().budgetStop;
+      if (budgetStop) outcome = budgetExceeded(budgetStop);
     } catch (error) {
-      outcome = classifyFailure(error, signal);
+      outcome =
+        error instanceof TickBudgetExceededError && !signal.aborted
+          ? budgetExceeded(error.message)
+          : classifyFailure(error, signal);
     } finally {
       limit.dispose();
       await session?.close();
     }
     const usage = day?.usage();
-    return {
+    const played: PlayedDay = {
       ...outcome,
       ...rated,
       toolCalls: recorder?.toolCalls ?? 0,
       tokensIn: usage?.tokensIn ?? 0,
       tokensOut: usage?.tokensOut ?? 0,
       costUsd: usage?.costUsd ?? 0,
+      cacheReadTokens: usage?.cacheReadTokens ?? 0,
+      cacheWriteTokens: usage?.cacheWriteTokens ?? 0,
     };
+    if (usage) this.spend?.count(usage);
+    return played;
   }
 
   private dayContext(
@@ -134,6 +176,7 @@ export class TickPipeline {
     tools: BrainTool[],
     signal: AbortSignal,
     recorder: TickCallRecorder,
+    memory: PersonaMemory | undefined,
   ): DayContext {
     return {
       persona: {
@@ -151,6 +194,7 @@ export class TickPipeline {
       signal,
       callTool: (name, input, options) => recorder.call(name, input, options),
       reportFinding: (finding) => recorder.reportFinding(finding),
+      ...(memory ? { memory } : {}),
     };
   }
 
@@ -164,6 +208,8 @@ export class TickPipeline {
     personaId: string,
     tickId: string,
     recorder: TickCallRecorder,
+    signal: AbortSignal,
+    audit: TickAudit,
   ): Promise<Pick<PlayedDay, 'ratings' | 'ratingError'>> {
     const used = recorder.modulesUsed();
     if (used.length === 0) return { ratings: 0, ratingError: null };
@@ -180,7 +226,9 @@ export class TickPipeline {
         ratingError: clip(`rating_parse_error: ${parsed.error} (after one repair attempt)`, TICK_ERROR_MAX),
       };
     }
-    await this.audit.recordFeedback(
+    // a tick the shutdown cut writes no ratings (it ends aborted)
+    if (abortedByShutdown(signal)) signal.throwIfAborted();
+    await audit.recordFeedback(
       personaId,
       parsed.ratings.map((r) => ({ tickId, module: r.module, rating: r.rating, notes: r.notes })),
     );
@@ -223,20 +271,18 @@ export class TickPipeline {
     played: Omit<PlayedDay, 'keepSchedule'>,
     keepSchedule: boolean,
   ): Promise<boolean> {
-    const ok = played.status === 'ok';
-    const recorded = await this.schedule.finishTick({
-      personaId: claim.userId,
-      leaseToken: claim.leaseToken,
-      tickId,
+    // the next due time is the store's to compute (PersonaScheduleService.finish, in either adapter)
+    const recorded = await this.store.finish(claim, tickId, {
       status: played.status,
       toolCalls: played.toolCalls,
       tokensIn: played.tokensIn,
       tokensOut: played.tokensOut,
       costUsd: played.costUsd,
+      cacheReadTokens: played.cacheReadTokens,
+      cacheWriteTokens: played.cacheWriteTokens,
       error: played.error,
       ratingError: played.ratingError,
-      schedule: keepSchedule ? undefined : await this.schedule.scheduleAfter(claim, ok),
-      active: ok || played.toolCalls > 0,
+      keepSchedule,
     });
     if (!recorded) {
       this.logger.warn(`tick ${tickId} of ${claim.userId}: lease was taken over; its result was not written`);
@@ -270,6 +316,11 @@ export class TickPipeline {
     }
     return body.accessToken;
   }
+}
+
+/** A tick TICK_BUDGET_USD stopped: not the persona's failure, so it is scheduled as after a good day. */
+function budgetExceeded(why: string): Pick<PlayedDay, 'status' | 'error' | 'keepSchedule'> {
+  return { status: 'budget_exceeded', error: clip(why, TICK_ERROR_MAX), keepSchedule: false };
 }
 
 /** The persona's date, weekday and time on its own wall clock at `at` (an unknown zone reads as UTC). */

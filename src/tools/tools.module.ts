@@ -35,6 +35,14 @@ import { UserSettingsService } from './settings/user-settings.service.js';
     McpOriginPolicy,
     McpHttpHandler,
   ],
-  exports: [ToolRegistry, ToolExecutor, ToolPolicy, ActiveSpaceResolver, UserSettingsService],
+  exports: [
+    ToolRegistry,
+    ToolExecutor,
+    ToolPolicy,
+    ActiveSpaceResolver,
+    UserSettingsService,
+    // the runner keeps sessions open while its ticks drain at shutdown
+    McpSessionManager,
+  ],
 })
 export class ToolsModule {}

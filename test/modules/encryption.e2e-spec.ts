@@ -7,7 +7,7 @@ import { EncryptionVaultController } from '../../src/crypto/encryption-vault.con
 import { SpacesService } from '../../src/spaces/spaces.service.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
-import { registerUser } from '../support/factories.js';
+import { TEST_PASSWORD, registerUser } from '../support/factories.js';
 import { http } from '../support/http.js';
 import { callTool, personalSpaceId, toolContext } from './module-tools.js';
 
@@ -170,8 +170,49 @@ describe(FieldCipher.name, () => {
 
 describe(EncryptionVaultController.name, () => {
   it('should need a JWT', async () => {
-    expect((await http(t.url, 'GET', '/api/v1/me/encryption-vault/key')).status).toBe(401);
-    expect((await http(t.url, 'POST', '/api/v1/me/encryption-vault/zero-knowledge')).status).toBe(401);
+    const body = { password: TEST_PASSWORD };
+    expect((await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', { body })).status).toBe(401);
+    expect((await http(t.url, 'POST', '/api/v1/me/encryption-vault/zero-knowledge', { body })).status).toBe(
+      401,
+    );
+  });
+
+  it('should refuse a missing or wrong password naming it, and change nothing', async () => {
+    const { user } = await freshUser();
+    for (const path of ['/api/v1/me/encryption-vault/key', '/api/v1/me/encryption-vault/zero-knowledge']) {
+      const missing = await http(t.url, 'POST', path, { token: user.accessToken, body: {} });
+      expect(missing.status).toBe(400);
+      expect(JSON.stringify(missing.body.message)).toMatch(/password is required/);
+      const wrong = await http(t.url, 'POST', path, {
+        token: user.accessToken,
+        body: { password: `${TEST_PASSWORD}-not` },
+      });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.message).toMatch(/password is wrong/);
+      expect(wrong.text).not.toMatch(/"key"/);
+    }
+    const status = await http(t.url, 'GET', '/api/v1/me/encryption-vault', { token: user.accessToken });
+    expect(status.body.zeroKnowledge).toBe(false);
+  });
+
+  it('should answer the old GET export with 405 naming the POST that replaced it', async () => {
+    const { user } = await freshUser();
+    const res = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: user.accessToken });
+    expect(res.status).toBe(405);
+    expect(res.body.message).toMatch(/POST \/api\/v1\/me\/encryption-vault\/key with \{ "password"/);
+    expect(res.text).not.toMatch(/"key"/);
+  });
+
+  it('should document the re-authentication in the OpenAPI docs', async () => {
+    const docs = await http(t.url, 'GET', '/api/docs-json');
+    expect(docs.status).toBe(200);
+    const post = docs.body.paths['/api/v1/me/encryption-vault/key'].post;
+    expect(post.description).toMatch(/account password/);
+    expect(post.responses).toHaveProperty('429');
+    expect(post.requestBody).toBeDefined();
+    expect(docs.body.paths['/api/v1/me/encryption-vault/zero-knowledge'].post.description).toMatch(
+      /Rate-limited like login/,
+    );
   });
 
   it('should return the personal key that decrypts the stored rows', async () => {
@@ -184,7 +225,10 @@ describe(EncryptionVaultController.name, () => {
       { title: 'vault', content: 'client-side readable' },
       ctx,
     );
-    const res = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: user.accessToken });
+    const res = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
     expect(res.status).toBe(200);
     const key = Buffer.from(res.body.key, 'base64');
     expect(key).toHaveLength(32);
@@ -196,8 +240,14 @@ describe(EncryptionVaultController.name, () => {
 
   it("should return a new user's key (created on demand) and the same key on every call", async () => {
     const { user } = await freshUser();
-    const a = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: user.accessToken });
-    const b = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: user.accessToken });
+    const a = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
+    const b = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
     expect(a.status).toBe(200);
     expect(a.body.key).toBe(b.body.key);
   });
@@ -211,6 +261,7 @@ describe(EncryptionVaultController.name, () => {
 
     const zk = await http(t.url, 'POST', '/api/v1/me/encryption-vault/zero-knowledge', {
       token: user.accessToken,
+      body: { password: TEST_PASSWORD },
     });
     expect(zk.status).toBe(200);
     expect(zk.body.zeroKnowledge).toBe(true);
@@ -223,12 +274,16 @@ describe(EncryptionVaultController.name, () => {
     const [keyRow] = await t.dataSource.query(`SELECT * FROM user_keys WHERE user_id = $1`, [user.id]);
     expect(keyRow).toMatchObject({ wrapped_key: null, zero_knowledge: true });
 
-    const again = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: user.accessToken });
+    const again = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/zero-knowledge/);
     expect(again.text).not.toContain(zk.body.key);
     const twice = await http(t.url, 'POST', '/api/v1/me/encryption-vault/zero-knowledge', {
       token: user.accessToken,
+      body: { password: TEST_PASSWORD },
     });
     expect(twice.status).toBe(409);
     expect(twice.text).not.toContain(zk.body.key);
@@ -269,10 +324,43 @@ describe(EncryptionVaultController.name, () => {
   it('should not hand out another user key: each caller gets only their own', async () => {
     const a = await freshUser();
     const b = await freshUser();
-    const ka = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: a.user.accessToken });
-    const kb = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: b.user.accessToken });
+    const ka = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: a.user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
+    const kb = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: b.user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
     expect(ka.status).toBe(200);
     expect(kb.status).toBe(200);
     expect(ka.body.key).not.toBe(kb.body.key);
+  });
+
+  it('should rate-limit the re-authenticated routes like login: 429 with Retry-After', async () => {
+    const user = await registerUser(t);
+    const limit = t.config.authRateLimitPerEmail;
+    const attempt = (password: string) =>
+      http(t.url, 'POST', '/api/v1/me/encryption-vault/key', { token: user.accessToken, body: { password } });
+    for (let i = 1; i < limit; i += 1) expect((await attempt(`wrong-${i}`)).status).toBe(401);
+    expect((await attempt(TEST_PASSWORD)).status).toBe(200);
+    // the budget is per account and counts every attempt: even the right password waits now
+    const blocked = await attempt(TEST_PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.message).toMatch(/Too many vault attempts/);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(blocked.text).not.toMatch(/"key"/);
+    const zk = await http(t.url, 'POST', '/api/v1/me/encryption-vault/zero-knowledge', {
+      token: user.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
+    expect(zk.status).toBe(429);
+    // another account has its own budget
+    const other = await registerUser(t);
+    const theirs = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+      token: other.accessToken,
+      body: { password: TEST_PASSWORD },
+    });
+    expect(theirs.status).toBe(200);
   });
 });

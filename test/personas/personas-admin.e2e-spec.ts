@@ -7,6 +7,7 @@ import type { TestUser } from '../support/factories.js';
 import { ADMIN_BASE, createPersona, loginPersona, personaBody } from '../support/personas.js';
 import { insertAction, insertFeedback, insertTick } from '../support/persona-rows.js';
 import { bootPersonasApp, expiredToken, rowCounts } from './personas-support.js';
+import { underLease } from '../support/leases.js';
 
 describe(PersonasAdminController.name, () => {
   let t: TestApp;
@@ -452,18 +453,21 @@ describe(PersonasAdminController.name, () => {
       await post(neighbour.accessToken, `/api/v1/spaces/${theirs.id}/members`, { email: persona.email });
       const tick = await insertTick(t, created.userId, { status: 'ok' });
       const internal = { headers: { 'x-service-key': t.config.serviceKey } };
-      await http(t.url, 'POST', `/api/v1/personas/internal/${created.userId}/actions`, {
-        ...internal,
-        body: {
-          actions: [
-            { tickId: tick, seq: 0, toolName: 'todo.create', result: 'ok' },
-            { tickId: tick, seq: 1, toolName: 'todo.list', result: 'ok' },
-          ],
-        },
-      });
-      await http(t.url, 'POST', `/api/v1/personas/internal/${created.userId}/feedback`, {
-        ...internal,
-        body: { feedback: [{ tickId: tick, module: 'todo', rating: 4 }] },
+      await underLease(t, created.userId, [tick], async (leaseToken) => {
+        await http(t.url, 'POST', `/api/v1/personas/internal/${created.userId}/actions`, {
+          ...internal,
+          body: {
+            leaseToken,
+            actions: [
+              { tickId: tick, seq: 0, toolName: 'todo.create', result: 'ok' },
+              { tickId: tick, seq: 1, toolName: 'todo.list', result: 'ok' },
+            ],
+          },
+        });
+        await http(t.url, 'POST', `/api/v1/personas/internal/${created.userId}/feedback`, {
+          ...internal,
+          body: { leaseToken, feedback: [{ tickId: tick, module: 'todo', rating: 4 }] },
+        });
       });
 
       const before = await rowCounts(t);

@@ -3,7 +3,7 @@ import { PersonasInternalController } from '../../src/personas/personas-internal
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { createPersona } from '../support/personas.js';
-import { insertTick } from '../support/persona-rows.js';
+import { leaseTick } from '../support/leases.js';
 import { bootPersonasApp, INTERNAL_BASE } from './personas-support.js';
 
 describe(`${PersonasInternalController.name} POST /:id/findings`, () => {
@@ -20,8 +20,22 @@ describe(`${PersonasInternalController.name} POST /:id/findings`, () => {
   });
   afterAll(() => t.close());
 
-  /** A tick still running (started now, not finished), as the runner opens one. */
-  const openTick = (id = personaId): Promise<string> => insertTick(t, id, { status: 'running' });
+  /** A tick still running under its persona's lease, as the runner opens one (writes are fenced by it). */
+  const leases = new Map<string, string>();
+  let lastLease = '';
+  const openTick = async (id = personaId): Promise<string> => {
+    const { tickId, leaseToken } = await leaseTick(t, id);
+    leases.set(tickId, leaseToken);
+    lastLease = leaseToken;
+    return tickId;
+  };
+  /** The body with the lease token of its first finding's tick (or of the last opened tick). */
+  const leased = (body: unknown) => {
+    if (typeof body !== 'object' || body === null || 'leaseToken' in body) return body;
+    const rows = (body as { findings?: unknown }).findings;
+    const tick = Array.isArray(rows) ? (rows[0] as { tickId?: string } | undefined)?.tickId : undefined;
+    return { leaseToken: (tick && leases.get(tick)) || lastLease, ...body };
+  };
   const finding = (tickId: string, extra: Record<string, unknown> = {}) => ({
     tickId,
     seq: 3,
@@ -35,7 +49,7 @@ describe(`${PersonasInternalController.name} POST /:id/findings`, () => {
     ...extra,
   });
   const post = (body: unknown, id = personaId, auth: object = key) =>
-    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/findings`, { ...auth, body });
+    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/findings`, { ...auth, body: leased(body) });
   const rowsOf = (tickId: string) =>
     t.dataSource.query(`SELECT * FROM persona_findings WHERE tick_id = $1 ORDER BY id`, [tickId]);
 

@@ -6,6 +6,7 @@ import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { createPersona, loginPersona } from '../support/personas.js';
 import { INTERNAL_BASE, bootPersonasApp, expiredToken } from './personas-support.js';
+import { leaseTick } from '../support/leases.js';
 
 describe(PersonasInternalController.name, () => {
   let t: TestApp;
@@ -30,10 +31,29 @@ describe(PersonasInternalController.name, () => {
     latencyMs: 12,
     ...extra,
   });
+  /**
+   * Rows are accepted only for a tick running under the persona's current lease (fencing): each test
+   * opens its own tick, and the helpers send that tick's lease token unless the body carries one.
+   */
+  const leases = new Map<string, string>();
+  let lastLease = '';
+  const newTick = async (id = personaId): Promise<string> => {
+    const { tickId, leaseToken } = await leaseTick(t, id);
+    leases.set(tickId, leaseToken);
+    lastLease = leaseToken;
+    return tickId;
+  };
+  const leased = (body: unknown) => {
+    if (typeof body !== 'object' || body === null || 'leaseToken' in body) return body;
+    const { actions, feedback } = body as { actions?: unknown; feedback?: unknown };
+    const rows = Array.isArray(actions) ? actions : Array.isArray(feedback) ? feedback : [];
+    const tick = (rows[0] as { tickId?: string } | null | undefined)?.tickId;
+    return { leaseToken: (tick && leases.get(tick)) || lastLease, ...body };
+  };
   const postActions = (body: unknown, id = personaId, auth = key) =>
-    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/actions`, { ...auth, body });
+    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/actions`, { ...auth, body: leased(body) });
   const postFeedback = (body: unknown, id = personaId, auth = key) =>
-    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/feedback`, { ...auth, body });
+    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/feedback`, { ...auth, body: leased(body) });
   const countWhere = async (table: string, sql: string, params: unknown[]) =>
     (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${sql}`, params))[0].n as number;
 
@@ -49,14 +69,14 @@ describe(PersonasInternalController.name, () => {
         ['expired admin token', { token: await expiredToken(t, admin) }],
         ['wrong service key', { headers: { 'x-service-key': `${t.config.serviceKey.slice(0, -1)}x` } }],
       ];
-      const tick = randomUUID();
+      const tick = await newTick();
       const routes: Array<[string, string, unknown]> = [
         ['GET', `${INTERNAL_BASE}/due`, undefined],
-        ['POST', `${INTERNAL_BASE}/${personaId}/actions`, { actions: [action(tick, 0)] }],
+        ['POST', `${INTERNAL_BASE}/${personaId}/actions`, leased({ actions: [action(tick, 0)] })],
         [
           'POST',
           `${INTERNAL_BASE}/${personaId}/feedback`,
-          { feedback: [{ tickId: tick, module: 'todo', rating: 3 }] },
+          leased({ feedback: [{ tickId: tick, module: 'todo', rating: 3 }] }),
         ],
       ];
       for (const [method, path, body] of routes) {
@@ -125,7 +145,7 @@ describe(PersonasInternalController.name, () => {
 
   describe('POST /:id/actions', () => {
     it('should store a batch once and count a repeat as duplicates', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const body = {
         actions: [
           action(tick, 0),
@@ -176,7 +196,7 @@ describe(PersonasInternalController.name, () => {
     });
 
     it('should write exactly one row each for 50 identical posts at once, all answered 2xx', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const body = {
         actions: [action(tick, 0), action(tick, 1), action(tick, 2, { toolName: 'habits.list' })],
       };
@@ -188,7 +208,7 @@ describe(PersonasInternalController.name, () => {
     });
 
     it('should refuse the same id with a different payload with 422 and keep the stored row', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       await postActions({ actions: [action(tick, 0)] });
       const [before] = await t.dataSource.query(`SELECT * FROM persona_actions WHERE id = $1`, [
         `${tick}-0-todo.create`,
@@ -208,16 +228,22 @@ describe(PersonasInternalController.name, () => {
     });
 
     it('should refuse an id recorded for another persona', async () => {
+      // fencing comes first: a tick of this persona is never under the other persona's lease (409)
       const other = (await createPersona(t, {}, admin)).userId;
-      const tick = randomUUID();
+      const { leaseToken: otherLease } = await leaseTick(t, other);
+      const tick = await newTick();
       await postActions({ actions: [action(tick, 0)] });
       const res = await postActions({ actions: [action(tick, 0)] }, other);
-      expect(res.status).toBe(422);
-      expect(res.body.message).toMatch(/different persona/);
+      expect(res.status).toBe(409);
+      expect(res.body.message).toContain(`tick ${tick}: the lease token is not the current lease`);
+      // with the other persona's own live lease too: the tick is not under it
+      const res2 = await postActions({ leaseToken: otherLease, actions: [action(tick, 0)] }, other);
+      expect(res2.status).toBe(409);
+      expect(await countWhere('persona_actions', 'tick_id = $1 AND persona_id = $2', [tick, other])).toBe(0);
     });
 
     it('should accept 500 rows and refuse 501 with 400', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const rows = Array.from({ length: 501 }, (_, i) => action(tick, i));
       const tooMany = await postActions({ actions: rows });
       expect(tooMany.status).toBe(400);
@@ -249,7 +275,7 @@ describe(PersonasInternalController.name, () => {
         [{ surprise: true }, 'actions[1].surprise is not allowed'],
       ].map(([bad, message]) => [message, bad] as [string, Record<string, unknown>]),
     )('should answer 400 with "%s"', async (message, bad) => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const res = await postActions({ actions: [action(tick, 0), action(tick, 1, bad)] });
       expect(res.status).toBe(400);
       expect(res.body.message).toContain(message);
@@ -273,7 +299,7 @@ describe(PersonasInternalController.name, () => {
 
   describe('POST /:id/feedback', () => {
     it('should store ratings once, count repeats as duplicates and refuse a changed rating', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const body = {
         feedback: [
           { tickId: tick, module: 'todo', rating: 4, notes: 'quick' },
@@ -300,7 +326,7 @@ describe(PersonasInternalController.name, () => {
     });
 
     it('should write one row for 50 identical posts at once', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const body = { feedback: [{ tickId: tick, module: 'habits', rating: 3 }] };
       const answers = await Promise.all(Array.from({ length: 50 }, () => postFeedback(body)));
       expect(answers.every((a) => a.status === 200)).toBe(true);
@@ -320,7 +346,7 @@ describe(PersonasInternalController.name, () => {
     });
 
     it('should refuse more than 100 rows and a bad module name', async () => {
-      const tick = randomUUID();
+      const tick = await newTick();
       const rows = Array.from({ length: 101 }, (_, i) => ({ tickId: tick, module: `m${i}`, rating: 3 }));
       const res = await postFeedback({ feedback: rows });
       expect(res.status).toBe(400);

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadCatalog } from '../../src/personas/catalog.js';
+import { derivePersonaPassword } from '../../src/personas/persona-password.js';
+import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
 import { builtFile } from '../support/test-app.js';
 import { createAdmin, registerUser } from '../support/factories.js';
@@ -108,6 +110,69 @@ describe('seed-personas CLI', () => {
     for (const space of catalog.spaces)
       expect(run.stdout).toContain(`"${space.name}" (${space.type}) unchanged`);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('should seed under NODE_ENV=production with only PERSONA_SEED_SECRET: no MASTER_KEK, no server secret, no file written', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'mana-cli-prod-')), 'data');
+    const secret = 'operator-laptop-secret-0123456789';
+    try {
+      const run = await runCli('seed-personas', [`--api=${t.url}`, `--jwt=${admin.accessToken}`], {
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        PERSONA_SEED_SECRET: secret,
+        MASTER_KEK: undefined,
+        JWT_PRIVATE_KEY: undefined,
+        MANA_SERVICE_KEY: undefined,
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(existsSync(dataDir)).toBe(false);
+      // the personas now sign in with the password derived from the operator's secret
+      const login = await http(t.url, 'POST', '/api/v1/auth/login', {
+        body: { email: emails[0], password: derivePersonaPassword(emails[0], secret) },
+      });
+      expect(login.status).toBe(200);
+      // and the development fallback is still refused there, naming the variable
+      const refused = await runCli('seed-personas', [`--api=${t.url}`, `--jwt=${admin.accessToken}`], {
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        PERSONA_SEED_SECRET: undefined,
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('PERSONA_SEED_SECRET must be set to your own secret');
+      expect(refused.stderr).not.toMatch(/MASTER_KEK|JWT_PRIVATE_KEY|MANA_SERVICE_KEY/);
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      // back to the server's own secret, so the runner and other suites can sign the personas in
+      const restore = await runCli('seed-personas', [`--api=${t.url}`, `--jwt=${admin.accessToken}`]);
+      expect(restore.code).toBe(0);
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+
+  it('should write nothing anywhere on --dry-run: no file in its DATA_DIR, in development or production', async () => {
+    for (const nodeEnv of ['development', 'production']) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'mana-cli-dry-'));
+      try {
+        const run = await runCli('seed-personas', ['--api=http://127.0.0.1:9', '--dry-run'], {
+          NODE_ENV: nodeEnv,
+          DATA_DIR: dataDir,
+          MASTER_KEK: undefined,
+          PERSONA_SEED_SECRET: undefined,
+        });
+        expect({ nodeEnv, code: run.code, stderr: run.stderr }).toEqual({ nodeEnv, code: 0, stderr: '' });
+        expect(readdirSync(dataDir)).toEqual([]);
+        const cleanup = await runCli('seed-cleanup', ['--api=http://127.0.0.1:9', '--dry-run', '--jwt=x'], {
+          NODE_ENV: nodeEnv,
+          DATA_DIR: dataDir,
+        });
+        // nothing listens there: it fails to list, and still writes nothing
+        expect(cleanup.code).toBe(1);
+        expect(readdirSync(dataDir)).toEqual([]);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('should send no request at all on --dry-run and need no token', async () => {

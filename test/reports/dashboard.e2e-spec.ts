@@ -11,6 +11,7 @@ import { createAdmin, registerUser, TEST_PASSWORD } from '../support/factories.j
 import type { TestUser } from '../support/factories.js';
 import { createPersona } from '../support/personas.js';
 import { insertFeedback, insertTick } from '../support/persona-rows.js';
+import { underLease } from '../support/leases.js';
 
 /*
  * The /admin dashboard in Chromium (playwright-core, headless; see chromiumExecutable), against the real app with a
@@ -295,24 +296,27 @@ describe(DashboardController.name, () => {
     ).body;
     expect(detail.actions.length).toBeGreaterThanOrEqual(1);
     const call = detail.actions.find((a: { tool: string }) => a.tool === 'todo.list') ?? detail.actions[0];
-    const recorded = await http(t.url, 'POST', `/api/v1/personas/internal/${personaId}/findings`, {
-      headers: { 'x-service-key': t.config.serviceKey },
-      body: {
-        findings: [
-          {
-            tickId: planTick,
-            seq: call.seq,
-            module: 'todo',
-            tool: 'todo.list',
-            class: 'wrong_result',
-            check: 'dashboard.read-your-writes',
-            expected: 'my newest task <b>listed</b>',
-            got: 'it was missing',
-            source: 'oracle',
-          },
-        ],
-      },
-    });
+    const recorded = await underLease(t, personaId, [planTick], (leaseToken) =>
+      http(t.url, 'POST', `/api/v1/personas/internal/${personaId}/findings`, {
+        headers: { 'x-service-key': t.config.serviceKey },
+        body: {
+          leaseToken,
+          findings: [
+            {
+              tickId: planTick,
+              seq: call.seq,
+              module: 'todo',
+              tool: 'todo.list',
+              class: 'wrong_result',
+              check: 'dashboard.read-your-writes',
+              expected: 'my newest task <b>listed</b>',
+              got: 'it was missing',
+              source: 'oracle',
+            },
+          ],
+        },
+      }),
+    );
     expect(recorded.status).toBe(200);
 
     // the banner follows every view; the overview counts the open finding

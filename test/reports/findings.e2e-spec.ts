@@ -7,6 +7,7 @@ import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { createPersona } from '../support/personas.js';
 import { insertAction, insertTick } from '../support/persona-rows.js';
+import { underLease } from '../support/leases.js';
 
 /*
  * The findings report over hand-computed fixtures. Findings are written through the personas
@@ -83,18 +84,23 @@ describe(`${ReportsController.name} findings`, () => {
 
   /** Records findings through the internal API, then moves each to `at` (the API stamps now). */
   async function findings(persona: Persona, rows: Array<Finding & { at: number }>): Promise<void> {
-    const res = await http(t.url, 'POST', `/api/v1/personas/internal/${persona.id}/findings`, {
-      headers: { 'x-service-key': t.config.serviceKey },
-      body: {
-        findings: rows.map(({ at: _at, ...f }) => ({
-          ...f,
-          module: f.tool.split('.')[0],
-          expected: `${f.check}: the app should have answered right`,
-          got: `${f.check}: it did not`,
-          source: 'oracle',
-        })),
-      },
-    });
+    // written as the runner holding these (history) ticks would: under their lease
+    const tickIds = [...new Set(rows.map((r) => r.tickId))];
+    const res = await underLease(t, persona.id, tickIds, (leaseToken) =>
+      http(t.url, 'POST', `/api/v1/personas/internal/${persona.id}/findings`, {
+        headers: { 'x-service-key': t.config.serviceKey },
+        body: {
+          leaseToken,
+          findings: rows.map(({ at: _at, ...f }) => ({
+            ...f,
+            module: f.tool.split('.')[0],
+            expected: `${f.check}: the app should have answered right`,
+            got: `${f.check}: it did not`,
+            source: 'oracle',
+          })),
+        },
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ inserted: rows.length, duplicates: 0 });
     for (const f of rows) {
@@ -358,36 +364,39 @@ describe(`${ReportsController.name} findings`, () => {
     const now = Date.now();
     const module = `rpt${randomUUID().slice(0, 8)}`;
     const fresh = await tick('NOW', p1, now - 2 * M, [`${module}.list`]);
-    const res = await http(t.url, 'POST', `/api/v1/personas/internal/${p1.id}/findings`, {
-      headers: { 'x-service-key': t.config.serviceKey },
-      body: {
-        findings: [
-          {
-            tickId: fresh,
-            seq: 1,
-            module,
-            tool: `${module}.list`,
-            class: 'lost_write',
-            check: 'rw.list',
-            expected: 'a',
-            got: 'b',
-            source: 'oracle',
-          },
-          {
-            tickId: fresh,
-            seq: 1,
-            module,
-            tool: `${module}.list`,
-            class: 'error',
-            check: 'input',
-            expected: 'a',
-            got: 'b',
-            source: 'call',
-            personaMistake: true,
-          },
-        ],
-      },
-    });
+    const res = await underLease(t, p1.id, [fresh], (leaseToken) =>
+      http(t.url, 'POST', `/api/v1/personas/internal/${p1.id}/findings`, {
+        headers: { 'x-service-key': t.config.serviceKey },
+        body: {
+          leaseToken,
+          findings: [
+            {
+              tickId: fresh,
+              seq: 1,
+              module,
+              tool: `${module}.list`,
+              class: 'lost_write',
+              check: 'rw.list',
+              expected: 'a',
+              got: 'b',
+              source: 'oracle',
+            },
+            {
+              tickId: fresh,
+              seq: 1,
+              module,
+              tool: `${module}.list`,
+              class: 'error',
+              check: 'input',
+              expected: 'a',
+              got: 'b',
+              source: 'call',
+              personaMistake: true,
+            },
+          ],
+        },
+      }),
+    );
     expect(res.status).toBe(200);
     const id = randomUUID();
     await t.dataSource.query(

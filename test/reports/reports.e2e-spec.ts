@@ -325,8 +325,8 @@ describe(ReportsController.name, () => {
         calls: 5,
         errors: 2,
         errorRate: 0.4,
-        errorsByKind: { protocol: 0, tool: 1, timeout: 1 },
-        errorRateByKind: { protocol: 0, tool: 0.2, timeout: 0.2 },
+        errorsByKind: { protocol: 0, tool: 1, timeout: 1, unknown_tool: 0 },
+        errorRateByKind: { protocol: 0, tool: 0.2, timeout: 0.2, unknown_tool: 0 },
         // sorted 10,20,30,40,100: p50 = 30; p95 at 3.8 → 40 + 0.8·60 = 88; p99 at 3.96 → 97.6
         latencyMs: { p50: 30, p95: 88, p99: 97.6 },
         lastError: { message: 'too slow', kind: 'timeout', at: iso(T - 2 * D) },

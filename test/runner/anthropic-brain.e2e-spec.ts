@@ -30,6 +30,12 @@ function lastUserText(request: RecordedRequest): string {
     .join('\n');
 }
 
+/** The system prompt of a request as text (a string, or text blocks when caching). */
+function systemText(request: RecordedRequest): string {
+  const system = request.body.system;
+  return typeof system === 'string' ? system : system.map((b: { text: string }) => b.text).join('\n');
+}
+
 const ratingsJson = (ratings: Array<{ module: string; rating: number; notes?: string }>) =>
   JSON.stringify({ ratings });
 
@@ -132,7 +138,7 @@ describe(AnthropicBrain.name, () => {
     const create = first.body.tools.find((tool: { name: string }) => tool.name === 'todo_create');
     expect(create.input_schema).toMatchObject({ type: 'object', properties: { title: expect.any(Object) } });
     // told who it is, the date in its timezone and its module mix with weights
-    expect(first.body.system).toContain('freelance developer');
+    expect(systemText(first)).toContain('freelance developer');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
     expect(lastUserText(first)).toContain(today);
     expect(lastUserText(first)).toContain('America/New_York');

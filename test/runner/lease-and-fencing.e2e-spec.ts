@@ -7,6 +7,7 @@ import { PersonaScheduleService } from '../../src/personas/persona-schedule.serv
 import { RunnerEvents } from '../../src/runner/runner.events.js';
 import { RunnerMetrics } from '../../src/runner/runner.metrics.js';
 import { TickPipeline } from '../../src/runner/tick.pipeline.js';
+import { InProcessTickStore } from '../../src/runner/in-process-tick.store.js';
 import { FakeAnthropic, held, message, text, toolUse } from '../support/fake-anthropic.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
@@ -88,8 +89,7 @@ describe('runner leases, kills and fencing', () => {
     const frozenBrain = new AnthropicBrain(frozenConfig, new AnthropicLlmClient(frozenConfig));
     const frozenPipeline = new TickPipeline(
       frozenConfig,
-      claims,
-      t.app.get(PersonaAuditService),
+      new InProcessTickStore(claims, t.app.get(PersonaAuditService)),
       t.app.get(RunnerMetrics),
       t.app.get(RunnerEvents),
     );
@@ -139,12 +139,14 @@ describe('runner leases, kills and fencing', () => {
     const settled = await personaRow(t, persona.userId);
     expect(Number(settled.due_in_s)).toBeGreaterThan(23.9 * 3600);
 
-    // the frozen runner's k actions are kept, and re-posting them writes nothing new
+    // the frozen runner's k actions are kept; re-posting them under its lapsed lease is refused
+    // (409: fenced, since the lease was taken over) and writes nothing new
     const oldActions = await actionsOf(t, oldTickId);
     expect(oldActions).toHaveLength(2);
     const repost = await http(t.url, 'POST', `/api/v1/personas/internal/${persona.userId}/actions`, {
       headers: { 'X-Service-Key': t.app.get(AppConfig).serviceKey },
       body: {
+        leaseToken: claim.leaseToken,
         actions: oldActions.map((a: Record<string, unknown>) => ({
           tickId: a.tick_id,
           seq: a.seq,
@@ -157,8 +159,8 @@ describe('runner leases, kills and fencing', () => {
         })),
       },
     });
-    expect(repost.status).toBeLessThan(300);
-    expect(repost.body).toMatchObject({ inserted: 0, duplicates: 2 });
+    expect(repost.status).toBe(409);
+    expect(repost.body.message).toContain('lease token is not the current lease');
     expect(await actionsOf(t, oldTickId)).toHaveLength(2);
 
     // the frozen runner wakes up and finishes late: its lease token is stale, nothing is overwritten

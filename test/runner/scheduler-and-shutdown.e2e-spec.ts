@@ -101,7 +101,7 @@ describe(RunnerScheduler.name, () => {
 });
 
 describe(`${RunnerService.name} shutdown`, () => {
-  it('should stop claiming, abort ticks still running after the grace period, mark them and release their leases', async () => {
+  it('should stop claiming, abort ticks still running after the grace period, mark them aborted and release their leases', async () => {
     await parkBeforeBoot();
     const fake = await FakeAnthropic.start();
     const grace = 400;
@@ -129,13 +129,13 @@ describe(`${RunnerService.name} shutdown`, () => {
       expect(Date.now() - started).toBeLessThan(grace + 5000);
       const summary = await run;
       expect(summary.results).toHaveLength(1);
-      expect(summary.results[0]).toMatchObject({ status: 'failed', toolCalls: 1 });
+      expect(summary.results[0]).toMatchObject({ status: 'aborted', toolCalls: 1 });
       expect(summary.results[0].error).toContain(`runner shutting down (grace period of ${grace} ms over)`);
 
       const [tick] = (
         await withDb((db) => db.query(`SELECT * FROM persona_ticks WHERE persona_id = $1`, [persona.userId]))
       ).rows;
-      expect(tick.status).toBe('failed');
+      expect(tick.status).toBe('aborted');
       expect(tick.error).toContain('runner shutting down');
       expect(tick.finished_at).not.toBeNull();
       const [row] = (

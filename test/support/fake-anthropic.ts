@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * A local stand-in for the Anthropic Messages API, speaking its wire format over real HTTP so the
@@ -24,12 +24,20 @@ export interface RecordedRequest {
   at: number;
 }
 
+/** Usage a scripted reply answers with (cache fields optional; absent = null, as the API answers without caching). */
+export interface ScriptedUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+}
+
 export type FakeReply =
   | {
       kind: 'message';
       content: Block[];
       stopReason?: string;
-      usage?: { input_tokens: number; output_tokens: number };
+      usage?: ScriptedUsage;
     }
   | { kind: 'error'; status: number; type: string; message: string; headers?: Record<string, string> }
   | { kind: 'hang' }
@@ -50,7 +58,7 @@ export const toolUse = (
 });
 export const message = (
   content: Block[],
-  options: { stopReason?: string; usage?: { input_tokens: number; output_tokens: number } } = {},
+  options: { stopReason?: string; usage?: ScriptedUsage } = {},
 ): FakeReply => ({
   kind: 'message',
   content,
@@ -80,8 +88,145 @@ export function held(): { reply: FakeReply; release: (reply: FakeReply) => void 
   return { reply: { kind: 'held', until }, release };
 }
 
+/** Usage as the Messages API computes it for one request (see PromptCacheModel). */
+export interface ComputedUsage {
+  input_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+export interface PromptCacheOptions {
+  /**
+   * Shortest cacheable prefix in tokens (docs: 1024 for the Sonnet models and Opus 4.x up to 4.1,
+   * 2048 for Haiku 3.x, 4096 for Haiku/Opus 4.5+); a breakpoint on a shorter prefix caches nothing.
+   */
+  minCacheableTokens: number;
+  /** How far back from each breakpoint the API looks for an earlier cache entry (docs: 20 blocks). */
+  lookbackBlocks: number;
+  /** Clock in ms (tests may move it to expire entries). */
+  now: () => number;
+}
+
+/** One block of a request in prompt order, with the hash of the whole prefix up to and including it. */
+interface PromptBlock {
+  prefixHash: string;
+  /** Tokens of the prefix up to and including this block. */
+  prefixTokens: number;
+  cacheControl?: { type: string; ttl?: string };
+}
+
+/** The documented limit of cache_control blocks per request. */
+export const MAX_CACHE_BREAKPOINTS = 4;
+
+/** Tokens of a piece of the prompt: its JSON length / 4, rounded up (no tokenizer is installed here). */
+export const estimateTokens = (value: unknown): number =>
+  Math.ceil((typeof value === 'string' ? value : JSON.stringify(value)).length / 4);
+
+/**
+ * The prompt cache of the Messages API as its documentation describes it, for the fake:
+ * - the prompt is `tools`, then `system`, then `messages`, each a list of blocks in order (a string
+ *   `system` or message content counts as one text block); a breakpoint is a block carrying
+ *   `cache_control`, and its prefix is every block up to and including it; at most 4 breakpoints;
+ * - a prefix is identified by its content (the `cache_control` markers themselves excluded, so a
+ *   breakpoint that moves on to the next turn still finds the previous turn's entry) and the model;
+ *   a change of `tool_choice` invalidates the message blocks (not tools and system), as documented;
+ * - reading: for each breakpoint the API checks that block and up to 19 blocks before it for an
+ *   entry; the longest hit is read (`cache_read_input_tokens`) and its TTL refreshed;
+ * - writing: the prefix of every breakpoint after the hit that is at least `minCacheableTokens` long
+ *   is stored for its TTL (5 minutes, or 1 hour for `ttl: "1h"`); `cache_creation_input_tokens` is
+ *   the last such prefix minus what was read;
+ * - `input_tokens` is the rest: everything not read and not written (the blocks after the last
+ *   written breakpoint, or the whole prompt without caching).
+ * Tokens are estimated (estimateTokens), identically for every request, so relative figures hold.
+ */
+export class PromptCacheModel {
+  private readonly entries = new Map<string, number>();
+  readonly options: PromptCacheOptions;
+
+  constructor(options: Partial<PromptCacheOptions> = {}) {
+    this.options = { minCacheableTokens: 1024, lookbackBlocks: 20, now: Date.now, ...options };
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Usage of one request body; throws a 400-style message for more than 4 breakpoints. */
+  usage(body: any): ComputedUsage {
+    const blocks = this.blocks(body);
+    const breakpoints = blocks.map((b, i) => (b.cacheControl ? i : -1)).filter((i) => i >= 0);
+    if (breakpoints.length > MAX_CACHE_BREAKPOINTS) {
+      throw new Error(
+        `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints.length}.`,
+      );
+    }
+    const total = blocks.length > 0 ? blocks[blocks.length - 1].prefixTokens : 0;
+    const now = this.options.now();
+    let hit = -1;
+    for (const bp of breakpoints) {
+      for (let i = bp; i >= Math.max(0, bp - this.options.lookbackBlocks + 1); i -= 1) {
+        const expires = this.entries.get(blocks[i].prefixHash);
+        if (expires !== undefined && expires > now && i > hit) hit = i;
+      }
+    }
+    const read = hit >= 0 ? blocks[hit].prefixTokens : 0;
+    if (hit >= 0) this.entries.set(blocks[hit].prefixHash, now + this.ttlMs(blocks[hit]));
+    let written = read;
+    for (const bp of breakpoints) {
+      const block = blocks[bp];
+      if (bp <= hit || block.prefixTokens < this.options.minCacheableTokens) continue;
+      this.entries.set(block.prefixHash, now + this.ttlMs(block));
+      written = Math.max(written, block.prefixTokens);
+    }
+    return {
+      input_tokens: total - written,
+      cache_creation_input_tokens: written - read,
+      cache_read_input_tokens: read,
+    };
+  }
+
+  private ttlMs(block: PromptBlock): number {
+    return block.cacheControl?.ttl === '1h' ? 3_600_000 : 300_000;
+  }
+
+  private blocks(body: any): PromptBlock[] {
+    const out: PromptBlock[] = [];
+    let hash = createHash('sha256')
+      .update(String(body?.model ?? ''))
+      .digest('hex');
+    let tokens = 0;
+    const add = (section: string, block: any) => {
+      const { cache_control: cacheControl, ...content } = block ?? {};
+      const salt = section === 'messages' ? JSON.stringify(body?.tool_choice ?? null) : '';
+      hash = createHash('sha256')
+        .update(`${hash}|${section}|${salt}|${JSON.stringify(content)}`)
+        .digest('hex');
+      tokens += estimateTokens(content);
+      out.push({ prefixHash: hash, prefixTokens: tokens, cacheControl });
+    };
+    for (const tool of body?.tools ?? []) add('tools', tool);
+    const system = body?.system;
+    if (typeof system === 'string') add('system', { type: 'text', text: system });
+    else for (const block of system ?? []) add('system', block);
+    for (const m of body?.messages ?? []) {
+      const content = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+      for (const block of content ?? []) add('messages', { role: m.role, ...block });
+    }
+    return out;
+  }
+}
+
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * Off (the default): a reply's usage is what the script says, else 100 in / 20 out. On: input
+   * usage is computed from the request as the API documents it (PromptCacheModel), output from
+   * the script or estimated from the reply.
+   */
+  computeUsage = false;
+  readonly cache = new PromptCacheModel();
+  /** The usage answered to each POST /v1/messages, in order (also when scripted). */
+  readonly usages: Array<ComputedUsage & { output_tokens: number }> = [];
   private queue: Array<FakeReply | ReplyFn> = [];
   /** Answer when the script has run out. */
   fallback: FakeReply | ReplyFn = message([text('(the fake has nothing more scripted)')]);
@@ -116,6 +261,9 @@ export class FakeAnthropic {
     this.queue = [];
     this.requests.length = 0;
     this.fallback = message([text('(the fake has nothing more scripted)')]);
+    this.computeUsage = false;
+    this.cache.clear();
+    this.usages.length = 0;
   }
 
   /** Requests to POST /v1/messages, in order. */
@@ -176,6 +324,20 @@ export class FakeAnthropic {
       );
     }
     const model = (body as { model?: string } | undefined)?.model ?? 'claude-fake';
+    let usage: ComputedUsage & { output_tokens: number };
+    try {
+      usage = this.usageOf(body, reply);
+    } catch (error) {
+      const msg = error instanceof Error ? error.message : String(error);
+      return this.send(
+        res,
+        400,
+        { type: 'error', error: { type: 'invalid_request_error', message: msg }, request_id: requestId },
+        requestId,
+      );
+    }
+    this.usages.push(usage);
+    const scriptedCache = reply.usage?.cache_creation_input_tokens !== undefined;
     this.send(
       res,
       200,
@@ -188,14 +350,30 @@ export class FakeAnthropic {
         stop_reason: reply.stopReason ?? 'end_turn',
         stop_sequence: null,
         usage: {
-          input_tokens: reply.usage?.input_tokens ?? 100,
-          output_tokens: reply.usage?.output_tokens ?? 20,
-          cache_creation_input_tokens: null,
-          cache_read_input_tokens: null,
+          input_tokens: usage.input_tokens,
+          output_tokens: usage.output_tokens,
+          cache_creation_input_tokens:
+            this.computeUsage || scriptedCache ? usage.cache_creation_input_tokens : null,
+          cache_read_input_tokens: this.computeUsage || scriptedCache ? usage.cache_read_input_tokens : null,
         },
       },
       requestId,
     );
+  }
+
+  private usageOf(
+    body: unknown,
+    reply: Extract<FakeReply, { kind: 'message' }>,
+  ): ComputedUsage & { output_tokens: number } {
+    const output_tokens =
+      reply.usage?.output_tokens ?? (this.computeUsage ? estimateTokens(reply.content) : 20);
+    if (this.computeUsage) return { ...this.cache.usage(body), output_tokens };
+    return {
+      input_tokens: reply.usage?.input_tokens ?? 100,
+      cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0,
+      cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
+      output_tokens,
+    };
   }
 
   private send(

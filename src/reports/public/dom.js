@@ -88,7 +88,16 @@ export function badge(text, tone = 'neutral') {
 }
 
 export function statusTone(status) {
-  return { ok: 'good', running: 'info', failed: 'bad', timed_out: 'warn', error: 'bad' }[status] ?? 'neutral';
+  const tones = {
+    ok: 'good',
+    running: 'info',
+    failed: 'bad',
+    timed_out: 'warn',
+    aborted: 'neutral',
+    budget_exceeded: 'warn',
+    error: 'bad',
+  };
+  return tones[status] ?? 'neutral';
 }
 
 /**

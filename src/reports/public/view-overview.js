@@ -139,8 +139,12 @@ export async function render(root) {
       ),
       card(
         'Cost today',
-        fmtUsd(overview.costUsdToday),
-        `${fmtNum(overview.tokensInToday)} in · ${fmtNum(overview.tokensOutToday)} out tokens`,
+        overview.dailyBudgetUsd == null
+          ? fmtUsd(overview.costUsdToday)
+          : `${fmtUsd(overview.costUsdToday)} of ${fmtUsd(overview.dailyBudgetUsd)}`,
+        `${fmtNum(overview.tokensInToday)} in (${fmtNum(overview.cacheReadTokensToday)} cached read · ` +
+          `${fmtNum(overview.cacheWriteTokensToday)} cache write · ${fmtNum(overview.uncachedInputTokensToday)} uncached) · ` +
+          `${fmtNum(overview.tokensOutToday)} out tokens`,
         'card-cost',
       ),
       card(

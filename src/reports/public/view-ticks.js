@@ -1,7 +1,7 @@
 import { get } from './api.js';
 import { badge, fmtMs, fmtNum, fmtTime, fmtUsd, h, link, replace, statusTone, table } from './dom.js';
 
-const STATUSES = ['', 'running', 'ok', 'failed', 'timed_out'];
+const STATUSES = ['', 'running', 'ok', 'failed', 'timed_out', 'aborted', 'budget_exceeded'];
 
 export function tickColumns({ withPersona = true } = {}) {
   return [

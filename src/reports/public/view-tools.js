@@ -41,7 +41,7 @@ export async function render(root, _params, query) {
           : h(
               'span',
               { class: 'kinds' },
-              ['protocol', 'tool', 'timeout']
+              ['protocol', 'tool', 'timeout', 'unknown_tool']
                 .filter((k) => t.errorsByKind[k] > 0)
                 .map((k) => badge(`${k} ${t.errorsByKind[k]}`, k === 'timeout' ? 'warn' : 'bad')),
             ),

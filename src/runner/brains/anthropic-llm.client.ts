@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config.js';
 import { BrainPausedError, LlmCallError } from './brain.js';
 import { RetryPolicy } from './retry-policy.js';
+import { llmTurnSpan } from '../../observability/tick-spans.js';
 import type { LlmErrorFacts } from './retry-policy.js';
 
 export interface BrainPause {
@@ -49,7 +50,15 @@ export class AnthropicLlmClient {
     return was;
   }
 
-  async create(params: MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<Message> {
+  /** One brain turn (all its retries), traced as a GenAI `chat` span when tracing is on. */
+  create(params: MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<Message> {
+    return llmTurnSpan('anthropic', params, () => this.createWithRetries(params, signal));
+  }
+
+  private async createWithRetries(
+    params: MessageCreateParamsNonStreaming,
+    signal: AbortSignal,
+  ): Promise<Message> {
     for (let attempt = 0; ; attempt += 1) {
       if (this.pause) throw new BrainPausedError('anthropic', this.pause.reason);
       signal.throwIfAborted();

@@ -1,27 +1,53 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type {
+  CacheControlEphemeral,
   ContentBlock,
   ContentBlockParam,
   Message,
+  MessageCreateParamsNonStreaming,
   MessageParam,
+  TextBlockParam,
   Tool,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages.js';
 import { AppConfig } from '../../config/app-config.js';
+import {
+  addTokens,
+  costUsd,
+  NO_TOKENS,
+  pricesOf,
+  roundUsd,
+  tokensOfUsage,
+  totalInput,
+} from '../llm-pricing.js';
+import type { LlmPrices, LlmTokens } from '../llm-pricing.js';
+import { TickBudget } from '../tick-budget.js';
 import { AnthropicLlmClient } from './anthropic-llm.client.js';
+import { TickBudgetExceededError } from './brain.js';
 import type { Brain, BrainDay, BrainUsage, DayContext } from './brain.js';
-import { dayOpening, daySystemPrompt } from './day-prompts.js';
+import { dayMemoryPrompt, dayOpening, daySystemPrompt } from './day-prompts.js';
 import { ToolNameMap } from './tool-name-map.js';
 import { clip } from '../../common/text.js';
 
 const MAX_TOKENS = 2048;
 /** A tool's answer as the model sees it is cut to this many characters. */
 const TOOL_RESULT_MAX = 8000;
+const EPHEMERAL: CacheControlEphemeral = { type: 'ephemeral' };
 
 /**
  * The Anthropic brain: the persona's day as one Messages API conversation with tool use. MCP tools
  * are offered with their JSON Schemas under API-safe names and mapped back before the call, so the
  * audit trail keeps the real dotted names.
+ *
+ * Prompt caching (ANTHROPIC_PROMPT_CACHE, on by default): the request is tools → system → messages,
+ * and each of its (at most 4) `cache_control` breakpoints caches everything up to it:
+ * 1. the last tool definition (the same for every persona of this server);
+ * 2. the persona's system prompt (the same every day);
+ * 3. the memory of its earlier days (the same all day);
+ * 4. the last block of the latest user message, so the next turn reads the whole conversation so far
+ *    from the cache and only its own new blocks are written.
+ * Usage is priced per kind (uncached input, cache writes, cache reads, output; llm-pricing.ts) and
+ * TICK_BUDGET_USD is checked before every call (tick-budget.ts).
  */
 @Injectable()
 export class AnthropicBrain implements Brain {
@@ -44,9 +70,14 @@ export class AnthropicBrain implements Brain {
 class AnthropicDay implements BrainDay {
   private readonly names: ToolNameMap;
   private readonly tools: Tool[];
-  private readonly system: string;
+  private readonly system: TextBlockParam[];
   private readonly messages: MessageParam[] = [];
-  private readonly totals = { tokensIn: 0, tokensOut: 0 };
+  private readonly prices: LlmPrices;
+  private readonly budget: TickBudget;
+  private readonly cache: boolean;
+  private tokens: LlmTokens = { ...NO_TOKENS };
+  private lastCallUsd = 0;
+  private budgetStop?: string;
   /** tool_use ids the model asked for in a turn where tools were not run (they need an answer). */
   private unanswered: string[] = [];
 
@@ -61,12 +92,28 @@ class AnthropicDay implements BrainDay {
       description: tool.description || tool.name,
       input_schema: toInputSchema(tool.inputSchema),
     }));
-    this.system = daySystemPrompt(context);
+    this.cache = config.anthropicPromptCache;
+    const memory = dayMemoryPrompt(context);
+    this.system = [daySystemPrompt(context), ...(memory ? [memory] : [])].map((text) => ({
+      type: 'text' as const,
+      text,
+      ...(this.cache ? { cache_control: EPHEMERAL } : {}),
+    }));
+    if (this.cache && this.tools.length > 0) {
+      this.tools[this.tools.length - 1] = { ...this.tools[this.tools.length - 1], cache_control: EPHEMERAL };
+    }
+    this.prices = pricesOf(config);
+    this.budget = new TickBudget(config.tickBudgetUsd, config.tickBudgetReserveUsd);
   }
 
   async play(): Promise<void> {
     this.messages.push({ role: 'user', content: dayOpening(this.context) });
     for (let turn = 1; turn <= this.context.maxTurns; turn += 1) {
+      if (!this.budget.dayTurnFits(this.spentUsd(), this.lastCallUsd)) {
+        // the day ends here; the reserve is left for the rating turn
+        this.budgetStop = this.budget.describeStop(this.spentUsd(), `the day stopped before turn ${turn}`);
+        return;
+      }
       const message = await this.send(false);
       const toolUses = message.content.filter((block) => block.type === 'tool_use');
       if (message.stop_reason !== 'tool_use' || toolUses.length === 0) return;
@@ -103,6 +150,11 @@ class AnthropicDay implements BrainDay {
     } else {
       this.messages.push({ role: 'user', content: [...pending, { type: 'text', text: prompt }] });
     }
+    if (!this.budget.ratingTurnFits(this.spentUsd(), this.lastCallUsd)) {
+      throw new TickBudgetExceededError(
+        this.budget.describeStop(this.spentUsd(), 'no room for the rating turn'),
+      );
+    }
     const message = await this.send(true);
     return message.content
       .filter((block) => block.type === 'text')
@@ -111,35 +163,57 @@ class AnthropicDay implements BrainDay {
   }
 
   usage(): BrainUsage {
-    const costUsd =
-      (this.totals.tokensIn / 1_000_000) * this.config.anthropicPriceInPerMTok +
-      (this.totals.tokensOut / 1_000_000) * this.config.anthropicPriceOutPerMTok;
-    return { ...this.totals, costUsd: Math.round(costUsd * 1e6) / 1e6 };
+    return {
+      tokensIn: totalInput(this.tokens),
+      tokensOut: this.tokens.output,
+      costUsd: roundUsd(this.spentUsd()),
+      cacheReadTokens: this.tokens.cacheRead,
+      cacheWriteTokens: this.tokens.cacheWrite,
+      ...(this.budgetStop ? { budgetStop: this.budgetStop } : {}),
+    };
+  }
+
+  private spentUsd(): number {
+    return costUsd(this.tokens, this.prices);
+  }
+
+  /** The request of the next turn: the conversation so far, with the latest turn's breakpoint when caching. */
+  private request(rating: boolean): MessageCreateParamsNonStreaming {
+    return {
+      model: this.config.anthropicModel,
+      max_tokens: MAX_TOKENS,
+      system: this.system,
+      messages: this.cache ? withLatestTurnCached(this.messages) : this.messages,
+      ...(this.tools.length > 0 ? { tools: this.tools } : {}),
+      ...(rating && this.tools.length > 0 ? { tool_choice: { type: 'none' as const } } : {}),
+    };
   }
 
   private async send(rating: boolean): Promise<Message> {
-    const message = await this.llm.create(
-      {
-        model: this.config.anthropicModel,
-        max_tokens: MAX_TOKENS,
-        system: this.system,
-        messages: this.messages,
-        ...(this.tools.length > 0 ? { tools: this.tools } : {}),
-        ...(rating && this.tools.length > 0 ? { tool_choice: { type: 'none' as const } } : {}),
-      },
-      this.context.signal,
-    );
-    const usage = message.usage;
-    this.totals.tokensIn +=
-      (usage?.input_tokens ?? 0) +
-      (usage?.cache_creation_input_tokens ?? 0) +
-      (usage?.cache_read_input_tokens ?? 0);
-    this.totals.tokensOut += usage?.output_tokens ?? 0;
+    const message = await this.llm.create(this.request(rating), this.context.signal);
+    const used = tokensOfUsage(message.usage);
+    this.tokens = addTokens(this.tokens, used);
+    this.lastCallUsd = costUsd(used, this.prices);
     this.messages.push({ role: 'assistant', content: toParams(message.content) });
     // every tool_use needs a tool_result in the next user message, run or not
     this.unanswered = message.content.filter((b) => b.type === 'tool_use').map((b) => b.id);
     return message;
   }
+}
+
+/**
+ * The conversation with a breakpoint on the last block of its last message (a copy: the stored
+ * conversation keeps no markers, so there is only ever this one on the messages).
+ */
+function withLatestTurnCached(messages: MessageParam[]): MessageParam[] {
+  if (messages.length === 0) return messages;
+  const last = messages[messages.length - 1];
+  const content: ContentBlockParam[] =
+    typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+  const end = content[content.length - 1];
+  if (!end || end.type === 'thinking' || end.type === 'redacted_thinking') return messages;
+  content[content.length - 1] = { ...end, cache_control: EPHEMERAL };
+  return [...messages.slice(0, -1), { ...last, content } as MessageParam];
 }
 
 /** The answer's blocks as they go back into the conversation (text and tool calls; nothing else is asked for). */

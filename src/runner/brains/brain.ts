@@ -6,7 +6,11 @@ import type {
   TickCadence,
 } from '../../personas/persona-schedule.types.js';
 
+import type { PersonaMemory } from '../../personas/persona-memory.service.js';
+
 export { FINDING_CLASSES } from '../../personas/persona-schedule.types.js';
+/** The memory of earlier days (`text` within PERSONA_MEMORY_TOKENS, `days` oldest first), from the persona's own records. */
+export type { PersonaMemory, PersonaMemoryDay } from '../../personas/persona-memory.service.js';
 export type { FindingClass, FindingSource } from '../../personas/persona-schedule.types.js';
 
 export const BRAIN_NAMES = ['anthropic', 'scripted'] as const;
@@ -103,12 +107,21 @@ export interface DayContext {
    * the same check for the same call twice writes one row. Never throws for a duplicate.
    */
   reportFinding(finding: FindingReport): Promise<void>;
+  /** The persona's own earlier days (PersonaMemoryService); absent on its first day. */
+  memory?: PersonaMemory;
 }
 
 export interface BrainUsage {
+  /** All input tokens: uncached + cache writes + cache reads. */
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
+  /** Of tokensIn, read from the prompt cache (billed at ANTHROPIC_CACHE_READ_MULTIPLIER). */
+  cacheReadTokens?: number;
+  /** Of tokensIn, written to the prompt cache (billed at ANTHROPIC_CACHE_WRITE_MULTIPLIER). */
+  cacheWriteTokens?: number;
+  /** Set when TICK_BUDGET_USD stopped the day before its end: the tick ends `budget_exceeded`. */
+  budgetStop?: string;
 }
 
 /** One persona's day with a brain: the day, then the rating turn(s) in the same conversation. */
@@ -133,6 +146,14 @@ export class BrainPausedError extends Error {
   ) {
     super(`${brain} brain is paused: ${reason}`);
     this.name = 'BrainPausedError';
+  }
+}
+
+/** The next LLM call would pass TICK_BUDGET_USD: the tick ends `budget_exceeded`, its record so far kept. */
+export class TickBudgetExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TickBudgetExceededError';
   }
 }
 

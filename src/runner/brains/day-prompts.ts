@@ -26,6 +26,21 @@ export function daySystemPrompt(context: DayContext): string {
   ].join('\n');
 }
 
+/**
+ * The memory block of the system prompt: what the persona did on its earlier days, from its own
+ * records. It follows the persona's system prompt, so both stay a stable (cacheable) prefix; undefined
+ * on a first day.
+ */
+export function dayMemoryPrompt(context: DayContext): string | undefined {
+  const text = context.memory?.text.trim();
+  if (!text) return undefined;
+  return [
+    'What you remember of your earlier days in the app (your own doings, newest last). Carry on from',
+    'there where it makes sense: what you created may still be there, and what went wrong may still be wrong.',
+    text,
+  ].join('\n');
+}
+
 /** The first user message: the date in the persona's timezone and the module mix with weights. */
 export function dayOpening(context: DayContext): string {
   const { today, persona } = context;

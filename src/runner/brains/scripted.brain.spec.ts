@@ -35,6 +35,7 @@ const TOOLS: BrainTool[] = [
   ['habits.list', obj({})],
   ['habits.create', obj({ title: str }, ['title'])],
   ['habits.log', obj({ habitId: uuid, day: date }, ['habitId'])],
+  ['habits.recent_logs', obj({ habitId: uuid, days: { type: 'integer', minimum: 1, maximum: 90 } })],
   [
     'mood.log',
     obj(
@@ -71,10 +72,14 @@ function playDay(options: {
   fail?: (c: Call) => boolean;
   /** todo.list leaves out the newest task (a planted defect). */
   dropNewest?: boolean;
+  /** Tasks already in the space (written on earlier days). */
+  tasks?: Array<Record<string, unknown>>;
+  /** What the persona remembers of earlier days. */
+  memory?: DayContext['memory'];
 }) {
   const calls: Call[] = [];
   const findings: FindingReport[] = [];
-  const tasks: Array<Record<string, unknown>> = [];
+  const tasks: Array<Record<string, unknown>> = [...(options.tasks ?? [])];
   let n = 0;
   const todo = (name: string, input: Record<string, unknown>, id: string): unknown => {
     const now = new Date(Date.UTC(2025, 2, 4, 8, 0, n)).toISOString();
@@ -96,8 +101,10 @@ function playDay(options: {
     const task = tasks.find((t) => t.id === input.id);
     if (name === 'todo.list') {
       const items = tasks.filter((t) => input.status === 'all' || t.status === 'open');
-      if (input.order === 'due')
-        items.sort((a, b) => String(a.dueDate ?? '~').localeCompare(String(b.dueDate ?? '~')));
+      if (input.order === 'due') {
+        // undated last, as todo.list promises (plain comparison: '~' sorts after every digit)
+        items.sort((a, b) => (String(a.dueDate ?? '~') < String(b.dueDate ?? '~') ? -1 : 1));
+      }
       const limited = items.slice(options.dropNewest ? 1 : 0, (input.limit as number | undefined) ?? 20);
       return { items: limited, count: limited.length };
     }
@@ -124,6 +131,7 @@ function playDay(options: {
     },
     tools: TOOLS,
     maxTurns: options.maxTurns ?? 15,
+    memory: options.memory,
     signal: new AbortController().signal,
     callTool: async (name, input): Promise<ToolOutcome> => {
       const call = { name, input };
@@ -134,9 +142,11 @@ function playDay(options: {
         return { ok: false, errorKind: 'tool', text: 'not found', data: undefined, latencyMs: 5, seq: n };
       const data = name.startsWith('todo.')
         ? todo(name, input, id)
-        : name.endsWith('.list')
-          ? { items: [{ id }], count: 1 }
-          : { row: { id } };
+        : name === 'habits.recent_logs'
+          ? { from: '2025-02-26', to: '2025-03-04', items: [], totals: [] }
+          : name.endsWith('.list')
+            ? { items: [{ id }], count: 1 }
+            : { row: { id } };
       if (data === undefined)
         return { ok: false, errorKind: 'tool', text: 'not found', data: undefined, latencyMs: 5, seq: n };
       return { ok: true, errorKind: null, text: JSON.stringify(data), data, latencyMs: 5, seq: n };
@@ -263,6 +273,62 @@ describe(`${ScriptedDay.name} oracles`, () => {
     const [todo] = day.ratings();
     expect(todo.rating).toBeLessThan(5);
     expect(todo.notes).toContain("didn't show it");
+  });
+});
+
+describe(`${ScriptedDay.name} across days`, () => {
+  const yesterdaysTask = {
+    id: '00000000-0000-4000-b000-000000000001',
+    title: 'Ship the invoice export',
+    description: null,
+    priority: 'high',
+    dueDate: '2025-03-04',
+    status: 'open',
+    completedAt: null,
+    subtasks: [],
+    createdAt: '2025-03-03T09:00:00.000Z',
+  };
+
+  it('should finish a task it wrote on an earlier day, on some days, with nothing wrong to report', async () => {
+    let finished = 0;
+    for (let d = 0; d < 20; d += 1) {
+      const { day, calls, findings } = playDay({
+        mix: { todo: 1 },
+        seed: `across-${d}`,
+        tasks: [{ ...yesterdaysTask }],
+      });
+      await day.play();
+      if (calls.some((c) => c.name === 'todo.complete' && c.input.id === yesterdaysTask.id)) finished += 1;
+      expect(findings).toEqual([]);
+    }
+    expect(finished).toBeGreaterThan(0);
+  });
+
+  it('should miss the check-ins it remembers from yesterday when the app shows none', async () => {
+    const memory = {
+      text: 'Yesterday you checked in on a habit.',
+      days: [
+        {
+          date: '2025-03-03',
+          modules: ['habits'],
+          ratings: [],
+          findings: [],
+          calls: [{ tool: 'habits.log', ok: true }],
+        },
+      ],
+    };
+    let reported = 0;
+    for (let d = 0; d < 10; d += 1) {
+      const { day, findings } = playDay({ mix: { habits: 1 }, seed: `memory-${d}`, memory });
+      await day.play();
+      if (findings.some((f) => f.check === 'read-your-writes.earlier-days')) {
+        expect(findings).toContainEqual(
+          expect.objectContaining({ module: 'habits', tool: 'habits.log', class: 'lost_write' }),
+        );
+        reported += 1;
+      }
+    }
+    expect(reported).toBeGreaterThan(0);
   });
 });
 

@@ -200,6 +200,7 @@ export class ScriptedDay implements BrainDay {
         );
       }
     }
+    if (!this.confused && this.rng.chance(0.3)) await this.finishEarlierTask();
     const title = this.rng.pick(this.voice.todos);
     if (this.confused && this.rng.chance(0.35)) {
       await this.refusal('todo.create', { title, dueDate: 'next friday' }, 'dueDate');
@@ -629,6 +630,7 @@ export class ScriptedDay implements BrainDay {
         'My habit list shows habits I archived.',
       );
     }
+    if (this.rng.chance(0.5)) await this.lookBackAtCheckIns();
     let habits = listed.items;
     if (habits.length === 0 || this.rng.chance(0.2)) {
       const input: Row = { title: this.rng.pick(this.voice.habits) };
@@ -782,6 +784,77 @@ export class ScriptedDay implements BrainDay {
     }
   }
 
+  /**
+   * Yesterday's work: the task due soonest that it wrote on an earlier day gets done today, and the
+   * open list no longer shows it.
+   */
+  private async finishEarlierTask(): Promise<void> {
+    const startOfToday = Date.parse(this.context.today.at.toISOString()) - 6 * 3_600_000;
+    const open = await this.readList(
+      'todo.list',
+      'todo',
+      { status: 'open', order: 'due', limit: 20 },
+      { limit: 20, order: { key: 'dueDate', direction: 'asc', nullsLast: true } },
+    );
+    const earlier = open?.items.find(
+      (t) =>
+        typeof t.createdAt === 'string' &&
+        Date.parse(t.createdAt) < startOfToday &&
+        isUuid(t.id) &&
+        typeof t.title === 'string',
+    );
+    if (!open || !earlier) return;
+    const done = await this.call('todo.complete', { id: earlier.id });
+    const row = this.checkWrite(done, 'todo', 'todo.complete', 'task', [
+      { field: 'status', kind: 'exact', sent: 'done' },
+      { field: 'title', kind: 'text', sent: earlier.title },
+      { field: 'createdAt', kind: 'instant', sent: earlier.createdAt },
+    ]);
+    if (!row || row.status !== 'done') return;
+    const again = await this.call('todo.list', { status: 'open', order: 'due', limit: 20 });
+    const still = itemsOf(again?.data)?.find((t) => t.id === earlier.id);
+    if (again?.ok && still) {
+      await this.fail(
+        again,
+        'todo',
+        'todo.complete',
+        'lost_write',
+        'state.completed-stays-done',
+        { expected: `task ${show(earlier.title)} done`, got: 'still in the open list' },
+        `I finally finished ${show(earlier.title)} from an earlier day and it is still open.`,
+      );
+    }
+  }
+
+  /**
+   * The days before: when its memory says it checked in on a habit in the last few days, the
+   * check-ins of the last 7 days must show at least one (a check-in is for that day or up to two
+   * days before it, and the server counts days in UTC, so three days back stays inside its week).
+   */
+  private async lookBackAtCheckIns(): Promise<void> {
+    const since = addDays(this.context.today.date, -3);
+    const earlier = (this.context.memory?.days ?? []).some(
+      (d) =>
+        d.date >= since &&
+        d.date < this.context.today.date &&
+        d.calls.some((c) => c.tool === 'habits.log' && c.ok),
+    );
+    if (!earlier) return;
+    const recent = await this.call('habits.recent_logs', { days: 7 });
+    const items = recent?.ok ? itemsOf(recent.data) : null;
+    if (recent && items && items.length === 0) {
+      await this.fail(
+        recent,
+        'habits',
+        'habits.log',
+        'lost_write',
+        'read-your-writes.earlier-days',
+        { expected: 'my check-ins of the last few days', got: 'no check-ins in the last 7 days' },
+        'The check-ins I made on earlier days are gone.',
+      );
+    }
+  }
+
   private async checkRecentLogs(
     outcome: ToolOutcome | undefined,
     habitId: string,
@@ -806,6 +879,23 @@ export class ScriptedDay implements BrainDay {
         "I asked for one habit's check-ins and got others too.",
       );
       return;
+    }
+    const seenDays = new Set<string>();
+    for (const i of items) {
+      const key = `${String(i.habitId)}|${String(i.day)}`;
+      if (seenDays.has(key)) {
+        await this.fail(
+          outcome,
+          'habits',
+          'habits.recent_logs',
+          'wrong_result',
+          'counts.one-per-day',
+          { expected: 'one check-in per habit per day', got: `two on ${show(i.day)}` },
+          'My habit shows two check-ins on one day.',
+        );
+        break;
+      }
+      seenDays.add(key);
     }
     const from = typeof data.from === 'string' ? data.from : null;
     const to = typeof data.to === 'string' ? data.to : null;

@@ -8,8 +8,14 @@ import { HttpExceptionFilter } from '../../common/http-exception.filter.js';
 import { securityHeaders } from '../../common/security-headers.js';
 import type { NodeMiddleware } from '../../common/security-headers.js';
 import { AppConfig } from '../../config/app-config.js';
-import { requestIdMiddleware } from '../../observability/logger.options.js';
+import {
+  requestElapsedMs,
+  requestIdMiddleware,
+  requestLogLevel,
+} from '../../observability/logger.options.js';
+import { setSpanAttributes, traceServerRequest } from '../../observability/tracing.js';
 import { MetricsService } from '../../observability/metrics.service.js';
+import { bearerChallenge } from '../../oauth/bearer-challenge.js';
 import { ToolsErrorCode, ToolsException } from '../tools.exception.js';
 import { McpGateway } from './mcp.gateway.js';
 import { McpOriginPolicy } from './mcp-origin.policy.js';
@@ -36,14 +42,14 @@ export class McpHttpHandler {
   private readonly errors = new HttpExceptionFilter();
 
   constructor(
-    @Inject(AppConfig) config: AppConfig,
+    @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(McpOriginPolicy) private readonly origins: McpOriginPolicy,
     @Inject(RequestAuthenticator) private readonly auth: RequestAuthenticator,
     @Inject(McpGateway) private readonly gateway: McpGateway,
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(PinoLogger) private readonly pino: PinoLogger,
   ) {
-    this.readJson = bodyParser.json({ limit: config.bodyLimit });
+    this.readJson = bodyParser.json({ limit: this.config.bodyLimit });
   }
 
   /** `/mcp` or `/mcp/`, with or without a query string; paths below it are not MCP. */
@@ -56,17 +62,18 @@ export class McpHttpHandler {
     this.secureHeaders(req, res, () => undefined);
     this.metrics.observe(res, req.method, () => '/mcp');
     const bindings = { req: { id: req.id, method: req.method, url: '/mcp' } };
-    this.pino
-      .runInContext(() => this.serve(req as McpHttpRequest, res), { bindings })
-      .catch((error: unknown) => {
-        // serve() answers every error itself; this is the answer failing (never an unhandled rejection)
-        this.pino.error({ err: error, requestId: req.id }, 'could not answer an /mcp request');
-        res.destroy();
-      });
+    // the request's server span (when tracing is on) continues the caller's traceparent
+    traceServerRequest(req, res, '/mcp', () =>
+      this.pino.runInContext(() => this.serve(req as McpHttpRequest, res), { bindings }),
+    ).catch((error: unknown) => {
+      // serve() answers every error itself; this is the answer failing (never an unhandled rejection)
+      this.pino.error({ err: error, requestId: req.id }, 'could not answer an /mcp request');
+      res.destroy();
+    });
   }
 
   private async serve(req: McpHttpRequest, res: ServerResponse): Promise<void> {
-    this.logCompletion(res);
+    this.logCompletion(req, res);
     try {
       this.origins.assertAllowed(req);
       if (!METHODS.has(req.method ?? '')) {
@@ -77,9 +84,13 @@ export class McpHttpHandler {
         );
       }
       if (req.method === 'POST') await this.readBody(req, res);
+      if (req.method === 'POST') setSpanAttributes(mcpSpanAttributes(req.body));
       const user = await this.auth.authenticate(req, res);
       await this.gateway.handle(req, res, user);
     } catch (error) {
+      // a 401 names the OAuth protected-resource metadata, where MCP clients start signing in
+      const challenge = bearerChallenge(this.config, error);
+      if (challenge && !res.headersSent) res.setHeader('WWW-Authenticate', challenge);
       this.errors.send(req, res, error);
     }
   }
@@ -90,19 +101,31 @@ export class McpHttpHandler {
     );
   }
 
-  /** One line per request, at the level the rest of the app uses (info, warn for 4xx, error for 5xx). */
-  private logCompletion(res: ServerResponse): void {
+  /**
+   * One line per request by the app's request-log rule (requestLogLevel: failed and slow ones, every
+   * one with LOG_REQUESTS). The response itself goes to pino's `res` serializer, as pino-http does,
+   * so the line carries the status code that was sent.
+   */
+  private logCompletion(req: IncomingMessage, res: ServerResponse): void {
     const log = this.pino.logger;
     const started = performance.now();
     res.once('close', () => {
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!log.isLevelEnabled(level)) return;
       const responseTime = Math.round(performance.now() - started);
-      log[level](
-        { res: { statusCode: status }, responseTime },
-        res.writableFinished ? 'request completed' : 'request aborted',
-      );
+      const level = requestLogLevel(this.config, res.statusCode, requestElapsedMs(req));
+      if (level === 'silent' || !log.isLevelEnabled(level)) return;
+      log[level]({ res, responseTime }, res.writableFinished ? 'request completed' : 'request aborted');
     });
   }
+}
+
+/** What the /mcp server span says about the JSON-RPC message (method; the tool of a tools/call). */
+function mcpSpanAttributes(body: unknown): Record<string, string> {
+  const message = (Array.isArray(body) ? body[0] : body) as
+    { method?: unknown; params?: { name?: unknown } } | undefined;
+  const out: Record<string, string> = {};
+  if (typeof message?.method === 'string') out['mcp.method.name'] = message.method;
+  if (message?.method === 'tools/call' && typeof message.params?.name === 'string') {
+    out['gen_ai.tool.name'] = message.params.name;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
@@ -30,13 +30,16 @@ export type McpHttpRequest = IncomingMessage & { auth?: AuthInfo; body?: unknown
  * The live MCP sessions of this process. Sessions idle for MCP_SESSION_IDLE_MS are closed by a
  * sweep; a user holds at most MCP_MAX_SESSIONS_PER_USER: opening one more closes that user's
  * least recently used session (the new one always opens, so a client that lost its session id is
- * never locked out). All sessions are closed when the app shuts down.
+ * never locked out). All sessions are closed when the app shuts down, but only after the work that
+ * asked to keep them (holdOpenDuringShutdown: the runner's in-flight ticks) is over, and before the
+ * HTTP server closes (an open GET stream would keep it from closing).
  */
 @Injectable()
-export class McpSessionManager implements OnModuleInit, OnModuleDestroy {
+export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(McpSessionManager.name);
   private readonly sessions = new Map<string, McpSession>();
   private sweepTimer?: NodeJS.Timeout;
+  private readonly holds = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -63,8 +66,20 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy {
     this.sweepTimer.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  /**
+   * Keeps every session open during shutdown until `work` settles. Call it from an onModuleDestroy
+   * hook: Nest runs all of those before any beforeApplicationShutdown, where the sessions close.
+   */
+  holdOpenDuringShutdown(work: Promise<unknown>): void {
+    this.holds.add(work);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.holds]);
     const open = [...this.sessions.values()];
     await Promise.allSettled(open.map((s) => this.close(s, 'shutdown')));
   }

@@ -1,0 +1,68 @@
+/* global process, console, URL */
+/**
+ * Builds dist/ once, and again only when the sources changed, so `npm start` runs the compiled
+ * server straight away instead of compiling on every start (`nest start` took ~11 s here).
+ * `npm ci` / `npm install` run it as `prepare` (with --from-install: a failed build is a warning
+ * there, never a failed install); `npm start` runs it before `node dist/src/main.js`.
+ *
+ * "Changed" means the fingerprint (path, size, mtime of every input) differs from the one written
+ * next to the last successful build (dist/.build-fingerprint).
+ */
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fromInstall = process.argv.includes('--from-install');
+const stampFile = join(root, 'dist', '.build-fingerprint');
+const entry = join(root, 'dist', 'src', 'main.js');
+const nestCli = join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
+const INPUT_DIRS = ['src', 'migrations', 'scripts', 'bench'];
+const INPUT_FILES = ['ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
+
+function walk(dir, out) {
+  for (const item of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, item.name);
+    if (item.isDirectory()) {
+      if (item.name !== 'results' && item.name !== 'node_modules') walk(path, out);
+    } else if (item.isFile()) out.push(path);
+  }
+}
+
+function fingerprint() {
+  const files = [];
+  for (const dir of INPUT_DIRS) if (existsSync(join(root, dir))) walk(join(root, dir), files);
+  for (const file of INPUT_FILES) if (existsSync(join(root, file))) files.push(join(root, file));
+  const hash = createHash('sha256');
+  for (const file of files.sort()) {
+    const s = statSync(file);
+    hash.update(`${relative(root, file)}\0${s.size}\0${s.mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
+function main() {
+  if (!existsSync(join(root, 'src'))) return 0; // e.g. `npm ci` in a Docker layer before the sources
+  const current = fingerprint();
+  const built = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : '';
+  if (built === current && existsSync(entry)) return 0;
+  if (!existsSync(nestCli)) {
+    if (existsSync(entry)) return 0; // a production install without dev tools runs what it has
+    console.error('dist/ is missing and @nestjs/cli is not installed: run `npm ci` first');
+    return 1;
+  }
+  console.error(built ? 'sources changed: building dist/ …' : 'building dist/ (once) …');
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [nestCli, 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`the build failed${fromInstall ? ' (npm start will try again)' : ''}`);
+    return fromInstall ? 0 : 1;
+  }
+  writeFileSync(stampFile, `${current}\n`);
+  console.error(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+process.exit(main());
