@@ -107,7 +107,12 @@ async function row(table: string, id: string): Promise<Record<string, any> | und
 
 /** Decrypts a stored value with the key the vault hands the user's own client. */
 async function decrypted(user: TestUser, table: string, column: string, id: string): Promise<string> {
-  const res = await http(t.url, 'GET', '/api/v1/me/encryption-vault/key', { token: user.accessToken });
+  // the export needs the account password (re-authentication)
+  const res = await http(t.url, 'POST', '/api/v1/me/encryption-vault/key', {
+    token: user.accessToken,
+    body: { password: user.password },
+  });
+  expect(res.status).toBe(200);
   const stored = (await row(table, id))![column];
   expect(stored).toMatch(/^enc:1:/);
   return new FieldCipher().decrypt(Buffer.from(res.body.key, 'base64'), stored, { table, column, rowId: id });

@@ -238,7 +238,7 @@ export class ScriptedDay implements BrainDay {
     if (!task) return;
     const id = task.id as string;
 
-    const limit = this.rng.pick([1, 2, 3, 5, 10]);
+    const limit = this.rng.pick([1, 1, 2, 3, 5]);
     const listed = await this.readList(
       'todo.list',
       'todo',
@@ -375,19 +375,14 @@ export class ScriptedDay implements BrainDay {
     ]);
     if (!row) return;
     const id = row.id as string;
-    // looks for it again by a word of it, typed the way people type (case does not matter, says the tool)
-    // a word, typed in another case (the tool promises case does not matter), or a phrase of the note
+    // looks for it again by a word of it, typed in another case (the tool promises case does not matter)
     const word = searchableWord(`${note.title} ${note.content}`, this.rng);
-    const phrase = phraseOf(note.content, note.topic);
-    const how = phrase ? this.rng.pick(['word', 'word', 'phrase', 'swapped']) : 'word';
-    if (how === 'swapped' && phrase) {
-      // misremembers the word order: a literal search must not find the note by either word alone
-      const swapped = phrase.split(/\W+/).filter(Boolean).reverse().join(' ');
-      await this.search('notes.search', 'notes', { query: swapped, limit: 10 }, ['title', 'content'], 10);
-      return;
-    }
-    const query =
-      how === 'phrase' && phrase ? phrase : this.rng.chance(0.5) ? word.toUpperCase() : word.toLowerCase();
+    const text = `${note.title} ${note.content}`;
+    const cases = this.rng.chance(0.5)
+      ? [word.toUpperCase(), word.toLowerCase()]
+      : [word.toLowerCase(), word.toUpperCase()];
+    // in a case the note does not use, so a search that minds case shows itself
+    const query = cases.find((c) => !text.includes(c)) ?? word;
     const found = await this.search('notes.search', 'notes', { query, limit: 10 }, ['title', 'content'], 10);
     if (!found) return;
     if (!found.items.some((n) => n.id === id)) {
@@ -395,6 +390,36 @@ export class ScriptedDay implements BrainDay {
         this.call('notes.archive', { id, archived: false }, { probe: true }),
       );
       return;
+    }
+    // then by a phrase of it, as written (every word counts), or in the wrong order (no note matches)
+    const phrase = commonPhraseOf(note.content) ?? phraseOf(note.content, note.topic);
+    if (phrase && this.rng.chance(0.7)) {
+      if (this.rng.chance(0.6)) {
+        const hit = await this.search(
+          'notes.search',
+          'notes',
+          { query: phrase, limit: 10 },
+          ['title', 'content'],
+          10,
+        );
+        if (hit && !hit.items.some((n) => n.id === id)) {
+          await this.fail(
+            hit.outcome,
+            'notes',
+            'notes.search',
+            'wrong_result',
+            'search.finds-phrase',
+            {
+              expected: `note "${note.title}" found by "${phrase}"`,
+              got: 'not found (a word of it finds it)',
+            },
+            `Searching "${phrase}" did not find my note "${note.title}", which has exactly those words.`,
+          );
+        }
+      } else {
+        const swapped = phrase.split(/\W+/).filter(Boolean).reverse().join(' ');
+        await this.search('notes.search', 'notes', { query: swapped, limit: 10 }, ['title', 'content'], 10);
+      }
     }
 
     if (this.rng.chance(0.5)) {
@@ -531,7 +556,7 @@ export class ScriptedDay implements BrainDay {
         { field: 'entryDate', kind: 'exact', sent: entryDate, ignored: this.context.today.date },
       ]);
     }
-    const narrow = this.rng.chance(0.35);
+    const narrow = this.rng.chance(0.25);
     const query: Row = narrow
       ? { from: entryDate, to: entryDate, limit: 50 }
       : { limit: this.rng.pick([1, 1, 2, 3, 5]) };
@@ -1123,28 +1148,9 @@ export class ScriptedDay implements BrainDay {
       },
     );
     if (!listed) return;
+    await this.checkRange(listed, from, to);
     const fromMs = Date.parse(`${from}T00:00:00Z`);
     const toMs = Date.parse(`${to}T00:00:00Z`);
-    const outside = listed.items.find(
-      (e) =>
-        typeof e.startsAt === 'string' &&
-        typeof e.endsAt === 'string' &&
-        (Date.parse(e.startsAt) >= toMs || Date.parse(e.endsAt) < fromMs),
-    );
-    if (outside) {
-      await this.fail(
-        listed.outcome,
-        'calendar',
-        'calendar.list_events',
-        'contract',
-        'filter.range',
-        {
-          expected: `events overlapping [${from}, ${to})`,
-          got: `an event ${show(outside.startsAt)}–${show(outside.endsAt)}`,
-        },
-        'My calendar listed events outside the dates I asked for.',
-      );
-    }
     const overlaps = Date.parse(endsAt) > fromMs && Date.parse(startsAt) < toMs;
     const mine = listed.items.find((e) => e.id === row.id);
     if (!mine && overlaps && (listed.outcome.data as { truncated?: unknown }).truncated !== true) {
@@ -1203,6 +1209,45 @@ export class ScriptedDay implements BrainDay {
         'location',
       ]);
     }
+    if (!before && ahead >= 2 && this.rng.chance(0.8)) {
+      // and what comes before it: the new event must not be in that range
+      const earlier = await this.readList(
+        'calendar.list_events',
+        'calendar',
+        { from: today, to: addDays(day, -1) },
+        { order: { key: 'startsAt', direction: 'asc' }, spaceId },
+      );
+      if (earlier) await this.checkRange(earlier, today, addDays(day, -1));
+    }
+  }
+
+  /** Every event listed overlaps the range asked for (lenient at the edges: ends at `from` counts). */
+  private async checkRange(
+    listed: { outcome: ToolOutcome; items: Row[] },
+    from: string,
+    to: string,
+  ): Promise<void> {
+    const fromMs = Date.parse(`${from}T00:00:00Z`);
+    const toMs = Date.parse(`${to}T00:00:00Z`);
+    const outside = listed.items.find(
+      (e) =>
+        typeof e.startsAt === 'string' &&
+        typeof e.endsAt === 'string' &&
+        (Date.parse(e.startsAt) >= toMs || Date.parse(e.endsAt) < fromMs),
+    );
+    if (!outside) return;
+    await this.fail(
+      listed.outcome,
+      'calendar',
+      'calendar.list_events',
+      'contract',
+      'filter.range',
+      {
+        expected: `events overlapping [${from}, ${to})`,
+        got: `an event ${show(outside.startsAt)}–${show(outside.endsAt)}`,
+      },
+      'My calendar listed events outside the dates I asked for.',
+    );
   }
 
   // ---------------------------------------------------------------- contacts
@@ -1668,6 +1713,11 @@ export class ScriptedDay implements BrainDay {
   private async flush(): Promise<void> {
     while (this.pending.length > 0) await this.pending.shift();
   }
+}
+
+/** A common word with the word after it, exactly as written (`the exam`, `for the`): a phrase people search. */
+function commonPhraseOf(content: string): string | null {
+  return /\b(?:the|my|for|and)\s[A-Za-z]{4,}/i.exec(content)?.[0] ?? null;
 }
 
 /** The note's topic with the word after it, exactly as written (`exam counts`, `exam: sources`). */
