@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fromInstall = process.argv.includes('--from-install');
@@ -20,7 +20,13 @@ const stampFile = join(root, 'dist', '.build-fingerprint');
 const entry = join(root, 'dist', 'src', 'main.js');
 const nestCli = join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
 const INPUT_DIRS = ['src', 'migrations', 'scripts', 'bench'];
-const INPUT_FILES = ['ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
+const INPUT_FILES = [
+  'ormconfig.ts',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'nest-cli.json',
+  'package-lock.json',
+];
 
 function walk(dir, out) {
   for (const item of readdirSync(dir, { withFileTypes: true })) {
@@ -65,4 +71,23 @@ function main() {
   return 0;
 }
 
-process.exit(main());
+/**
+ * Then the embedded database's template (an initialised PGlite data directory) so that a first
+ * start copies it instead of running initdb; a failure here only costs that first start time.
+ */
+async function ensureTemplate() {
+  const module = join(root, 'dist', 'src', 'database', 'pglite-template.js');
+  if (!existsSync(module)) return;
+  try {
+    const { PgliteTemplate } = await import(pathToFileURL(module).href);
+    await new PgliteTemplate().ensure();
+  } catch (error) {
+    console.error(
+      `could not prepare the embedded database template (${error?.message ?? error}); a first start will initialise it`,
+    );
+  }
+}
+
+const status = main();
+if (status === 0) await ensureTemplate();
+process.exit(status);

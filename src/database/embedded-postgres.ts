@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteTemplate } from './pglite-template.js';
 
 /**
  * A real PostgreSQL (PGlite, compiled to WebAssembly) served on a loopback port, so `npm start`
@@ -20,7 +21,8 @@ export class EmbeddedPostgres {
     let db: PGlite;
     if (dataDir) {
       const dir = resolve(dataDir);
-      mkdirSync(dir, { recursive: true });
+      // a new data directory starts as a copy of the install's initialised template, if there is one
+      if (!new PgliteTemplate().seed(dir)) mkdirSync(dir, { recursive: true });
       db = await PGlite.create(dir);
     } else {
       db = await PGlite.create();
