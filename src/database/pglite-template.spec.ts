@@ -8,10 +8,21 @@ describe(PgliteTemplate.name, () => {
   const root = mkdtempSync(join(tmpdir(), 'mana-template-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  it('should answer a template that is already made without making it again', async () => {
+    const made = join(root, 'made');
+    mkdirSync(made);
+    writeFileSync(join(made, 'PG_VERSION'), '17\n');
+    const template = new PgliteTemplate(made);
+    expect(template.ready).toBe(true);
+    expect(await template.ensure()).toBe(made);
+    expect(existsSync(join(made, 'base'))).toBe(false);
+  });
+
   it('should seed a new data directory with a cluster PGlite opens, and leave a used one alone', async () => {
-    const template = new PgliteTemplate(join(root, 'template'));
-    expect(await template.ensure()).toBe(join(root, 'template'));
-    expect(existsSync(join(root, 'template', 'PG_VERSION'))).toBe(true);
+    // the install's own template (npm ci makes it) when it is there, else one made here (initdb)
+    const installed = new PgliteTemplate();
+    const template = installed.ready ? installed : new PgliteTemplate(join(root, 'template'));
+    await template.ensure();
 
     const fresh = join(root, 'data', 'pgdata');
     expect(template.seed(fresh)).toBe(true);

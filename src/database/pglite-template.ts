@@ -13,10 +13,15 @@ import { PGlite } from '@electric-sql/pglite';
 export class PgliteTemplate {
   constructor(private readonly dir: string | null = templateDir()) {}
 
+  /** Whether the template has been made (a cluster is there to copy). */
+  get ready(): boolean {
+    return this.dir !== null && existsSync(join(this.dir, 'PG_VERSION'));
+  }
+
   /** Copies the template into `dataDir` when that directory is new or empty; false when there is none. */
   seed(dataDir: string): boolean {
     const target = resolve(dataDir);
-    if (!this.dir || !existsSync(join(this.dir, 'PG_VERSION'))) return false;
+    if (!this.dir || !this.ready) return false;
     if (existsSync(target) && readdirSync(target).length > 0) return false;
     // copy beside it, then rename into place, so a start cut short never leaves half a cluster
     const staging = `${target}.seeding-${process.pid}`;
@@ -31,7 +36,7 @@ export class PgliteTemplate {
   /** Makes the template if it is missing (a clean, closed cluster). Answers its path. */
   async ensure(): Promise<string | null> {
     if (!this.dir) return null;
-    if (existsSync(join(this.dir, 'PG_VERSION'))) return this.dir;
+    if (this.ready) return this.dir;
     const staging = `${this.dir}.making-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });

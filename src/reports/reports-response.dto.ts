@@ -137,8 +137,16 @@ export class SaidVsDidRowDto {
   @ApiProperty() ratings!: number;
   @ApiProperty() avgRating!: number;
   @ApiProperty({ description: 'Calls to the module in the rated ticks.' }) calls!: number;
-  @ApiProperty() errors!: number;
+  @ApiProperty({
+    description: 'Failed calls the app is answerable for (the persona’s own invalid input aside).',
+  })
+  errors!: number;
   @ApiProperty({ nullable: true, type: Number }) errorRate!: number | null;
+  @ApiProperty({
+    description:
+      'Failed calls that were the persona’s own invalid input (persona-mistake findings); not in errors.',
+  })
+  personaMistakes!: number;
   @ApiProperty({ type: SaidVsDidFlagsDto }) flags!: SaidVsDidFlagsDto;
   @ApiProperty({ type: [FlaggedTickDto], description: 'Up to 5 newest flagged ratings.' })
   flaggedTicks!: FlaggedTickDto[];

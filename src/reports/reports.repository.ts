@@ -60,6 +60,7 @@ export interface SaidVsDidRow {
   avg_rating: number;
   calls: number;
   errors: number;
+  mistakes: number;
   rated_high_but_failing: number;
   rated_low_without_cause: number;
   flagged_ticks: Array<{
@@ -487,6 +488,9 @@ export class ReportsRepository {
    * rating, so a tick rated on three modules is read once); LEFT JOINed back on (tick, module) and
    * classified per rating, then grouped per (persona, module) with the flag counts and the 5 newest
    * flagged ratings as JSON.
+   * A failed call that was the persona's own invalid input (a persona-mistake finding at its seq,
+   * probed per tick through ix on persona_findings(tick_id)) counts in `mistakes`, not in `errors`:
+   * the app did nothing wrong there.
    * A rating is `rated_high_but_failing` when rating ≥ 4, the tick made ≥ 1 call to the module and
    * ≥ 30% of them failed; `rated_low_without_cause` when rating ≤ 2, none of them failed and the
    * notes are empty. Flagged rows sort first.
@@ -505,17 +509,26 @@ export class ReportsRepository {
          WHERE created_at >= $1 AND created_at < $2
            AND ($3::uuid IS NULL OR persona_id = $3::uuid)
        ), calls AS (
-         SELECT t.tick_id, c.module, c.calls, c.errors
+         SELECT t.tick_id, c.module, c.calls, c.errors, c.mistakes
          FROM (SELECT DISTINCT tick_id FROM fb) t
          CROSS JOIN LATERAL (
-           SELECT a.module, count(*)::int AS calls, count(*) FILTER (WHERE a.result = 'error')::int AS errors
-           FROM persona_actions a
-           WHERE a.tick_id = t.tick_id
+           SELECT a.module, count(*)::int AS calls,
+                  count(*) FILTER (WHERE a.result = 'error' AND NOT a.mistake)::int AS errors,
+                  count(*) FILTER (WHERE a.result = 'error' AND a.mistake)::int AS mistakes
+           FROM (
+             SELECT pa.module, pa.result, EXISTS (
+                      SELECT 1 FROM persona_findings f
+                      WHERE f.tick_id = pa.tick_id AND f.seq = pa.seq AND f.persona_mistake
+                    ) AS mistake
+             FROM persona_actions pa
+             WHERE pa.tick_id = t.tick_id
+           ) a
            GROUP BY a.module
          ) c
        ), rated AS (
          SELECT f.persona_id, f.module, f.tick_id, f.rating, f.created_at,
                 COALESCE(c.calls, 0) AS calls, COALESCE(c.errors, 0) AS errors,
+                COALESCE(c.mistakes, 0) AS mistakes,
                 CASE
                   WHEN f.rating >= 4 AND c.calls > 0 AND c.errors::float8 / c.calls >= 0.3
                     THEN 'rated_high_but_failing'
@@ -526,7 +539,7 @@ export class ReportsRepository {
          LEFT JOIN calls c ON c.tick_id = f.tick_id AND c.module = f.module
        ), grouped AS (
          SELECT persona_id, module, count(*)::int AS ratings, avg(rating)::float8 AS avg_rating,
-                sum(calls)::int AS calls, sum(errors)::int AS errors,
+                sum(calls)::int AS calls, sum(errors)::int AS errors, sum(mistakes)::int AS mistakes,
                 count(*) FILTER (WHERE flag = 'rated_high_but_failing')::int AS rated_high_but_failing,
                 count(*) FILTER (WHERE flag = 'rated_low_without_cause')::int AS rated_low_without_cause,
                 to_json((array_agg(json_build_object(

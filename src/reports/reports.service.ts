@@ -212,6 +212,7 @@ export class ReportsService {
         calls: r.calls,
         errors: r.errors,
         errorRate: rate(r.errors, r.calls),
+        personaMistakes: r.mistakes,
         flags: {
           ratedHighButFailing: r.rated_high_but_failing,
           ratedLowWithoutCause: r.rated_low_without_cause,

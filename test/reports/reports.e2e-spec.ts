@@ -408,6 +408,7 @@ describe(ReportsController.name, () => {
         calls: 12, // 3 + 4 + 2 + 1 + 2 (svd_b's calls in S1 are not svd_a's)
         errors: 3,
         errorRate: 0.25,
+        personaMistakes: 0,
         flags: { ratedHighButFailing: 1, ratedLowWithoutCause: 1 },
         flaggedTicks: [
           {

@@ -2,7 +2,7 @@
 // With DATABASE_URL: creates a throwaway database on that server so the suite never trusts what an
 // earlier run left behind. Without it: starts an in-memory embedded Postgres (PGlite) on a loopback
 // port, exactly like `npm start` does. Either way tests see DATABASE_URL pointing at a fresh database.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,15 +16,24 @@ export default async function globalSetup() {
   process.env.RUNNER_DEMO = 'false';
 
   // A private compiled copy of the app for tests that start it (or a CLI) as a child process;
-  // private so concurrent runs never see a half-written dist/.
-  const build = join(process.cwd(), '.test-build', `${Date.now()}-${process.pid}`);
-  execFileSync(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', build],
-    {
-      stdio: 'inherit',
-    },
-  );
+  // private so concurrent runs never see a half-written dist/. CI compiles one copy for both of its
+  // suites and names it in MANA_TEST_BUILD_SHARED; then it is used as it is, and never deleted here.
+  const shared = process.env.MANA_TEST_BUILD_SHARED;
+  let build;
+  if (shared && existsSync(join(shared, 'src', 'main.js'))) {
+    build = shared;
+    globalThis.__MANA_TEST_BUILD_OWNED__ = false;
+  } else {
+    build = join(process.cwd(), '.test-build', `${Date.now()}-${process.pid}`);
+    execFileSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', build],
+      {
+        stdio: 'inherit',
+      },
+    );
+    globalThis.__MANA_TEST_BUILD_OWNED__ = true;
+  }
   process.env.MANA_TEST_BUILD = build;
 
   const base = process.env.DATABASE_URL;

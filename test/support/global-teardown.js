@@ -14,7 +14,7 @@ export default async function globalTeardown() {
     await embedded.server.stop();
     await embedded.db.close();
   }
-  if (process.env.MANA_TEST_BUILD?.includes('.test-build'))
+  if (globalThis.__MANA_TEST_BUILD_OWNED__ && process.env.MANA_TEST_BUILD?.includes('.test-build'))
     rmSync(process.env.MANA_TEST_BUILD, { recursive: true, force: true });
   if (process.env.DATA_DIR?.includes('mana-test-'))
     rmSync(process.env.DATA_DIR, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestApp } from './test-app.js';
 
 /*
- * Tick, action and feedback rows of a persona's history, written straight into the tables.
+ * Tick, action, feedback and finding rows of a persona's history, written straight into the tables.
  *
  * Why raw SQL: these fixtures are history no API can write: ticks only come from the runner (run
  * through a brain, stamped "now"), and the internal audit API stamps actions and ratings with the
@@ -128,6 +128,48 @@ export async function insertFeedback(
     `INSERT INTO persona_feedback (id, persona_id, tick_id, module, rating, notes, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now() - $8::interval, now()))`,
     [id, personaId, tickId, row.module, row.rating, row.notes ?? null, ...moment(row.createdAt)],
+  );
+  return id;
+}
+
+export interface FindingRow {
+  seq: number | null;
+  tool: string;
+  module?: string;
+  class?: 'error' | 'slow' | 'wrong_result' | 'lost_write' | 'contract' | 'confusing';
+  check?: string;
+  source?: 'oracle' | 'llm' | 'call';
+  personaMistake?: boolean;
+  createdAt?: Moment;
+}
+
+/** Inserts one `persona_findings` row (backdatable, like the others) and returns its id. */
+export async function insertFinding(
+  t: TestApp,
+  personaId: string,
+  tickId: string,
+  row: FindingRow,
+): Promise<string> {
+  const check = row.check ?? 'call.failed';
+  const id = `${tickId}-${row.seq ?? 'none'}-${check}`;
+  await t.dataSource.query(
+    `INSERT INTO persona_findings (id, persona_id, tick_id, seq, module, tool, class, check_name, expected,
+                                   got, source, persona_mistake, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'a successful answer', 'Invalid input', $9, $10,
+             COALESCE($11::timestamptz, now() - $12::interval, now()))`,
+    [
+      id,
+      personaId,
+      tickId,
+      row.seq,
+      row.module ?? row.tool.split('.')[0],
+      row.tool,
+      row.class ?? 'error',
+      check,
+      row.source ?? 'call',
+      row.personaMistake ?? false,
+      ...moment(row.createdAt),
+    ],
   );
   return id;
 }
