@@ -547,7 +547,7 @@ export class ScriptedDay implements BrainDay {
       );
     }
     const id = row.id as string;
-    if (this.rng.chance(0.3)) {
+    if (this.rng.chance(0.5)) {
       // one more line before bed: a second, short entry for the same day
       const line = `${this.rng.pick(this.voice.journalClosings)}`;
       const second = await this.call('journal.add', { content: line, entryDate });
@@ -559,7 +559,7 @@ export class ScriptedDay implements BrainDay {
     const narrow = this.rng.chance(0.25);
     const query: Row = narrow
       ? { from: entryDate, to: entryDate, limit: 50 }
-      : { limit: this.rng.pick([1, 1, 2, 3, 5]) };
+      : { limit: this.rng.pick([1, 1, 2]) };
     const listed = await this.readList('journal.list', 'journal', query, {
       limit: query.limit as number,
       order: { key: 'entryDate', direction: 'desc' },
@@ -657,7 +657,7 @@ export class ScriptedDay implements BrainDay {
     }
     if (this.rng.chance(0.5)) await this.lookBackAtCheckIns();
     let habits = listed.items;
-    if (habits.length === 0 || this.rng.chance(0.2)) {
+    if (habits.length === 0 || this.rng.chance(0.3)) {
       const input: Row = { title: this.rng.pick(this.voice.habits) };
       if (this.rng.chance(0.5))
         input.target = { count: this.rng.int(1, 5), per: this.rng.pick(['day', 'week']) };
@@ -714,7 +714,7 @@ export class ScriptedDay implements BrainDay {
     const habit = this.rng.pick(habits);
     const id = habit.id as string;
     // today, or a day it forgot to check in on
-    const day = addDays(this.context.today.date, -this.rng.pick([0, 0, 1, 2]));
+    const day = addDays(this.context.today.date, -this.rng.pick([0, 0, 1, 2, 3]));
     const first = await this.call('habits.log', { habitId: id, day, count: 1 });
     const log = rowOf(first?.data, 'log');
     if (!first?.ok) return;
@@ -852,12 +852,12 @@ export class ScriptedDay implements BrainDay {
   }
 
   /**
-   * The days before: when its memory says it checked in on a habit in the last few days, the
-   * check-ins of the last 7 days must show at least one (a check-in is for that day or up to two
-   * days before it, and the server counts days in UTC, so three days back stays inside its week).
+   * The day before: when its memory says it checked in on a habit yesterday, the check-ins of the
+   * last 7 days must show at least one (a check-in is for that day or up to three days before it,
+   * and the server counts days in UTC, so yesterday's stays inside its week).
    */
   private async lookBackAtCheckIns(): Promise<void> {
-    const since = addDays(this.context.today.date, -3);
+    const since = addDays(this.context.today.date, -1);
     const earlier = (this.context.memory?.days ?? []).some(
       (d) =>
         d.date >= since &&
