@@ -13,12 +13,12 @@
  *   1. clears the app's state: the module tables and the personas' ticks, calls, ratings and
  *      findings (users, personas, spaces and keys stay);
  *   2. plants the defect through the admin API (POST /api/v1/faults) and checks FaultsService applies it;
- *   3. plays one simulated day, two ticks at a time: hourly personas tick 24 times, the others once
- *      (spread over the day). No wall-clock hours pass: each tick is forced with RunnerService.runNow,
- *      and hour h of the day is played by a scripted brain seeded `PERSONA_SEED:h<h>` (the scripted
- *      brain draws from seed, persona and local date, so the same seed would replay one session 24
- *      times). A defect's day stops early at the first tick that reports a finding with the defect's
- *      module, tool and class;
+ *   3. plays one simulated day (bench/simulated-day.ts), two ticks at a time: hourly personas tick 24
+ *      times, the others once (spread over the day). No wall-clock hours pass: each tick is forced
+ *      with RunnerService.runNow, and hour h of the day is played by a scripted brain seeded
+ *      `PERSONA_SEED:h<h>` (the scripted brain draws from seed, persona and local date, so the same
+ *      seed would replay one session 24 times). A defect's day stops early at the first tick that
+ *      reports a finding with the defect's module, tool and class;
  *   4. reads GET /api/v1/reports/findings: the defect is detected when a group matches the planted
  *      fault (its `matchesPlantedFault`); every app finding group that matches no planted defect, and
  *      every app finding of the clean day, is a false finding. Then clears the fault.
@@ -28,23 +28,10 @@
  * slow defects (their delay is jittered around FINDING_SLOW_MS).
  */
 import { performance } from 'node:perf_hooks';
-import { HttpAdapterHost } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config.js';
 import { FAULT_CATALOG } from '../src/faults/fault-catalog.js';
 import type { DefectId, FaultDefect } from '../src/faults/fault-catalog.js';
 import { FaultsService } from '../src/faults/faults.service.js';
-import { HealthContributors } from '../src/observability/health-contributors.js';
-import { loadCatalog } from '../src/personas/catalog.js';
-import type { CatalogPersona } from '../src/personas/catalog.js';
-import { PersonaScheduleService } from '../src/personas/persona-schedule.service.js';
-import { PersonaSeedService } from '../src/personas/persona-seed.service.js';
-import { AnthropicBrain } from '../src/runner/brains/anthropic.brain.js';
-import { BrainSelector } from '../src/runner/brains/brain.selector.js';
-import { ScriptedBrain } from '../src/runner/brains/scripted.brain.js';
-import { RunnerService } from '../src/runner/runner.service.js';
-import { TickPipeline } from '../src/runner/tick.pipeline.js';
-import type { BenchApp } from './bench-support.js';
 import {
   adminToken,
   benchDatabase,
@@ -55,6 +42,8 @@ import {
   say,
   writeResult,
 } from './bench-support.js';
+import { api, daySchedule, hourlyRunners, playJobs, seedCatalogPersonas } from './simulated-day.js';
+import type { DayPersona } from './simulated-day.js';
 
 const HOURS = 24;
 const CONCURRENCY = 2;
@@ -73,20 +62,6 @@ const CLEARED_TABLES = [
   'persona_actions',
   'persona_ticks',
 ];
-
-interface DayPersona {
-  userId: string;
-  email: string;
-  name: string;
-  hourly: boolean;
-  modules: string[];
-}
-
-/** One forced tick of the simulated day: who, and in which hour (which brain seed). */
-interface Job {
-  persona: DayPersona;
-  hour: number;
-}
 
 interface FindingGroup {
   module: string;
@@ -125,94 +100,6 @@ interface DayResult {
   falseFindings: FalseFinding[];
   personaMistakes: number;
   seconds: number;
-}
-
-/** Hourly personas in every hour; the others once each, spread evenly over the day. */
-function daySchedule(personas: DayPersona[]): Job[] {
-  const daily = personas.filter((p) => !p.hourly);
-  const jobs: Job[] = [];
-  for (let hour = 0; hour < HOURS; hour += 1) {
-    for (const persona of personas.filter((p) => p.hourly)) jobs.push({ persona, hour });
-    daily.forEach((persona, i) => {
-      if (Math.floor((i * HOURS) / daily.length) === hour) jobs.push({ persona, hour });
-    });
-  }
-  return jobs;
-}
-
-/**
- * Runs the jobs in order, `concurrency` at a time, never two ticks of one persona at once (its lease
- * would refuse the second). `tick` answers true to stop the day: no new job starts, running ones end.
- */
-async function runJobs(
-  jobs: Job[],
-  concurrency: number,
-  tick: (job: Job) => Promise<boolean>,
-): Promise<void> {
-  const pending = [...jobs];
-  const busy = new Set<string>();
-  const active = new Set<Promise<void>>();
-  let stop = false;
-  while (!stop) {
-    while (active.size < concurrency) {
-      const next = pending.findIndex((j) => !busy.has(j.persona.userId));
-      if (next < 0) break;
-      const [job] = pending.splice(next, 1);
-      busy.add(job.persona.userId);
-      const work: Promise<void> = tick(job)
-        .then((found) => {
-          if (found) stop = true;
-        })
-        .finally(() => {
-          busy.delete(job.persona.userId);
-          active.delete(work);
-        });
-      active.add(work);
-    }
-    if (active.size === 0) break;
-    await Promise.race(active);
-  }
-  await Promise.allSettled(active);
-}
-
-/** One RunnerService per simulated hour, each with a scripted brain of that hour's seed. */
-function hourlyRunners(bench: BenchApp): RunnerService[] {
-  const { app, env, config } = bench;
-  return Array.from({ length: HOURS }, (_, hour) => {
-    const hourConfig = loadConfig({
-      ...env,
-      PERSONA_BRAIN: 'scripted',
-      PERSONA_CONCURRENCY: String(CONCURRENCY),
-      PERSONA_SEED: `${config.personaSeed}:h${hour}`,
-    });
-    const brains = new BrainSelector(hourConfig, app.get(AnthropicBrain), new ScriptedBrain(hourConfig));
-    return new RunnerService(
-      hourConfig,
-      app.get(PersonaScheduleService),
-      app.get(TickPipeline),
-      brains,
-      app.get(HealthContributors),
-      app.get(HttpAdapterHost),
-      `bench-recall-h${hour}`,
-    );
-  });
-}
-
-async function api<T>(
-  bench: BenchApp,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${bench.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
 }
 
 const sameSignature = (g: { module: string; tool: string; class: string }, d: FaultDefect) =>
@@ -268,24 +155,10 @@ async function main(): Promise<void> {
     const faults = app.get(FaultsService);
     try {
       const token = await adminToken(bench);
-      const seeded = await app.get(PersonaSeedService).seedCatalog();
-      if (seeded.failed > 0) throw new Error(`seeding the catalog failed: ${JSON.stringify(seeded)}`);
-      const byEmail = new Map<string, CatalogPersona>(loadCatalog().personas.map((p) => [p.email, p]));
-      const personas: DayPersona[] = seeded.personas.map((s) => {
-        const entry = byEmail.get(s.email)!;
-        return {
-          userId: s.userId!,
-          email: s.email,
-          name: entry.name,
-          hourly: entry.tickCadence === 'hourly',
-          modules: Object.entries(entry.moduleMix)
-            .filter(([, w]) => w > 0)
-            .map(([m]) => m),
-        };
-      });
+      const personas = await seedCatalogPersonas(app);
       const nameOf = new Map(personas.map((p) => [p.userId, p.name]));
-      const jobs = daySchedule(personas);
-      const runners = hourlyRunners(bench);
+      const jobs = daySchedule(personas, HOURS);
+      const runners = hourlyRunners(bench, HOURS, CONCURRENCY, 'bench-recall');
       say(
         `  ${personas.length} personas seeded (${personas.filter((p) => p.hourly).length} hourly); ${jobs.length} ticks a full day`,
       );
@@ -309,24 +182,22 @@ async function main(): Promise<void> {
           if (!faults.active(defect.id as DefectId))
             throw new Error(`${defect.id} was planted but is not applied`);
         }
-        let ticks = 0;
-        let failedTicks = 0;
-        let toolCalls = 0;
         let ticksToDetect: number | null = null;
-        await runJobs(jobs, CONCURRENCY, async (job) => {
-          const summary = await runners[job.hour].runNow(job.persona.userId);
-          ticks += 1;
-          toolCalls += summary.toolCalls;
-          if (summary.status !== 'ok') failedTicks += 1;
-          if (!defect || !summary.tickId || ticksToDetect !== null) return false;
-          const [{ n }] = (await ds.query(
-            `SELECT count(*)::int AS n FROM persona_findings
-              WHERE tick_id = $1 AND NOT persona_mistake AND module = $2 AND tool = $3 AND class = $4`,
-            [summary.tickId, defect.module, defect.tool, defect.class],
-          )) as Array<{ n: number }>;
-          if (n > 0) ticksToDetect = ticks;
-          return n > 0;
-        });
+        const { ticks, failedTicks, toolCalls } = await playJobs(
+          jobs,
+          runners,
+          CONCURRENCY,
+          async (summary, ticksSoFar) => {
+            if (!defect || !summary.tickId || ticksToDetect !== null) return false;
+            const [{ n }] = (await ds.query(
+              `SELECT count(*)::int AS n FROM persona_findings
+                WHERE tick_id = $1 AND NOT persona_mistake AND module = $2 AND tool = $3 AND class = $4`,
+              [summary.tickId, defect.module, defect.tool, defect.class],
+            )) as Array<{ n: number }>;
+            if (n > 0) ticksToDetect = ticksSoFar;
+            return n > 0;
+          },
+        );
 
         const report = await api<{ items: FindingGroup[]; total: number }>(
           bench,

@@ -10,6 +10,7 @@ import { Faults1763700008000 } from './1763700008000-faults.js';
 import { TickStatuses1763700009000 } from './1763700009000-tick-statuses.js';
 import { LlmCost1763700010000 } from './1763700010000-llm-cost.js';
 import { OAuth1763700011000 } from './1763700011000-oauth.js';
+import { ActionOrigin1763700012000 } from './1763700012000-action-origin.js';
 
 /** Every migration, in timestamp order, listed explicitly. Append new ones at the end. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   TickStatuses1763700009000,
   LlmCost1763700010000,
   OAuth1763700011000,
+  ActionOrigin1763700012000,
 ];

@@ -77,6 +77,8 @@ export class AppConfig {
   readonly tickMaxTurns!: number;
   /** A tool call slower than this is a `slow` finding of the call itself. */
   readonly findingSlowMs!: number;
+  /** Probe calls the oracle engine may add to one tick (read-backs, refusals, boundaries); 0 = none. */
+  readonly oracleMaxProbes!: number;
   readonly leaseMs!: number;
   readonly shutdownGraceMs!: number;
 
@@ -270,6 +272,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     tickTimeoutMs: r.int('TICK_TIMEOUT_MS', 10 * 60_000, 1000, 3_600_000),
     tickMaxTurns: r.int('TICK_MAX_TURNS', 15, 1, 100),
     findingSlowMs: r.int('FINDING_SLOW_MS', 2000, 1, 3_600_000),
+    oracleMaxProbes: r.int('ORACLE_MAX_PROBES', 40, 0, 1000),
     leaseMs: r.int('RUNNER_LEASE_MS', 15 * 60_000, 5000, 86_400_000),
     shutdownGraceMs: r.int('RUNNER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     anthropicApiKey: apiKey,

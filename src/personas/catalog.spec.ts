@@ -172,6 +172,18 @@ describe(validateCatalog.name, () => {
     ]);
   });
 
+  it('should let a few personas opt into the destructive tools, with a boolean', () => {
+    const optedIn = loadCatalog()
+      .personas.filter((p) => p.destructiveTools === true)
+      .map((p) => p.email.split('@')[0].split('.')[1])
+      .sort();
+    expect(optedIn).toEqual(['ben', 'kai', 'lena', 'paul']);
+    const problems = problemsOf((c) => {
+      (c.personas[0] as unknown as Record<string, unknown>).destructiveTools = 'yes';
+    });
+    expect(problems).toEqual(['personas[0] (persona.anna@mana.test).destructiveTools: must be boolean']);
+  });
+
   it('should refuse a space type a shared space cannot have', () => {
     const problems = problemsOf((c) => {
       (c.spaces[3] as unknown as Record<string, unknown>).type = 'personal';

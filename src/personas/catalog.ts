@@ -16,6 +16,11 @@ export interface CatalogPersona {
   moduleMix: ModuleMix;
   tickCadence: TickCadence;
   timezone: string;
+  /**
+   * The persona opts into the destructive tools (user_settings.destructive_tools_enabled), as a user
+   * would in its settings; seeding sets it. Absent: false.
+   */
+  destructiveTools?: boolean;
 }
 
 export type SharedSpaceType = 'family' | 'team' | 'practice' | 'brand' | 'club';

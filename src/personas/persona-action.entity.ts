@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { ActionResult, ErrorKind } from './persona-schedule.types.js';
+import type { ActionOrigin, ActionResult, ErrorKind } from './persona-schedule.types.js';
 
 /** Append-only audit of one tool call. id = `{tickId}-{seq}-{toolName}` (deterministic, idempotent). */
 @Entity({ name: 'persona_actions' })
@@ -36,6 +36,10 @@ export class PersonaActionEntity {
 
   @Column({ name: 'latency_ms', type: 'integer', nullable: true })
   latencyMs!: number | null;
+
+  /** `brain`: the persona's own call; `oracle`: a probe of the oracle engine. */
+  @Column({ type: 'text', default: 'brain' })
+  origin!: ActionOrigin;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -49,12 +49,13 @@ export class PersonaAuditRepository {
     const col = <K extends keyof ActionRow>(k: K) => rows.map((r) => r[k]);
     const inserted: Array<{ id: string }> = await m.query(
       `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, input_hash, result,
-                                    error_kind, error_message, latency_ms)
+                                    error_kind, error_message, latency_ms, origin)
        SELECT r.id, $1::uuid, r.tick_id, r.seq, r.tool_name, r.module, r.input_hash, r.result,
-              r.error_kind, r.error_message, r.latency_ms
+              r.error_kind, r.error_message, r.latency_ms, r.origin
          FROM unnest($2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::int[])
-           AS r(id, tick_id, seq, tool_name, module, input_hash, result, error_kind, error_message, latency_ms)
+                     $9::text[], $10::text[], $11::int[], $12::text[])
+           AS r(id, tick_id, seq, tool_name, module, input_hash, result, error_kind, error_message, latency_ms,
+                origin)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -69,6 +70,7 @@ export class PersonaAuditRepository {
         col('errorKind'),
         col('errorMessage'),
         col('latencyMs'),
+        col('origin'),
       ],
     );
     return new Set(inserted.map((r) => r.id));

@@ -63,6 +63,7 @@ export class PersonaAuditService {
             'errorKind',
             'errorMessage',
             'latencyMs',
+            'origin',
           ]),
       },
     );

@@ -1,7 +1,13 @@
 import { clip } from '../common/text.js';
 import { isUuid } from '../common/uuid.js';
-import { ERROR_KINDS, FINDING_CLASSES, FINDING_SOURCES } from './persona-schedule.types.js';
-import type { ActionResult, ErrorKind, FindingClass, FindingSource } from './persona-schedule.types.js';
+import { ACTION_ORIGINS, ERROR_KINDS, FINDING_CLASSES, FINDING_SOURCES } from './persona-schedule.types.js';
+import type {
+  ActionOrigin,
+  ActionResult,
+  ErrorKind,
+  FindingClass,
+  FindingSource,
+} from './persona-schedule.types.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
 
 /** One tool call as the runner reports it (in-process or over the internal API). */
@@ -14,6 +20,8 @@ export interface ActionInput {
   errorKind?: ErrorKind | null;
   errorMessage?: string | null;
   latencyMs?: number | null;
+  /** `brain` (default): the persona's own call; `oracle`: a probe of the oracle engine. */
+  origin?: ActionOrigin;
 }
 
 /** One module's rating at the end of a tick. */
@@ -42,6 +50,7 @@ export interface ActionRow {
   errorKind: ErrorKind | null;
   errorMessage: string | null;
   latencyMs: number | null;
+  origin: ActionOrigin;
 }
 
 export interface FeedbackRow {
@@ -102,6 +111,7 @@ const ACTION_KEYS = new Set([
   'errorKind',
   'errorMessage',
   'latencyMs',
+  'origin',
 ]);
 const FEEDBACK_KEYS = new Set(['tickId', 'module', 'rating', 'notes']);
 const FINDING_KEYS = new Set([
@@ -189,7 +199,7 @@ export function validateActions(value: unknown): ActionRow[] {
       return;
     }
     checkKeys(p, at, raw, ACTION_KEYS);
-    const { tickId, seq, toolName, result, errorKind, latencyMs } = raw;
+    const { tickId, seq, toolName, result, errorKind, latencyMs, origin } = raw;
     if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
     if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > INT4_MAX)
       p.add(`${at}.seq must be an integer ≥ 0`);
@@ -207,6 +217,8 @@ export function validateActions(value: unknown): ActionRow[] {
       (typeof latencyMs !== 'number' || !Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > INT4_MAX)
     )
       p.add(`${at}.latencyMs must be an integer ≥ 0`);
+    if (!absent(origin) && !ACTION_ORIGINS.includes(origin as ActionOrigin))
+      p.add(`${at}.origin must be one of ${ACTION_ORIGINS.join(', ')}`);
     if (p.list.length > 0) return;
     const tick = (tickId as string).toLowerCase();
     const tool = toolName as string;
@@ -221,6 +233,7 @@ export function validateActions(value: unknown): ActionRow[] {
       errorKind: absent(errorKind) ? null : (errorKind as ErrorKind),
       errorMessage,
       latencyMs: absent(latencyMs) ? null : (latencyMs as number),
+      origin: absent(origin) ? 'brain' : (origin as ActionOrigin),
     });
   });
   p.throwIfAny();

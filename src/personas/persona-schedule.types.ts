@@ -22,6 +22,10 @@ export type ActionResult = 'ok' | 'error';
 export const ERROR_KINDS = ['protocol', 'tool', 'timeout', 'unknown_tool'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/** Who made a call: the persona's brain, or the oracle engine probing on its own. */
+export const ACTION_ORIGINS = ['brain', 'oracle'] as const;
+export type ActionOrigin = (typeof ACTION_ORIGINS)[number];
+
 export const FINDING_CLASSES = [
   'error',
   'slow',

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { AdvisoryLock } from '../database/advisory-lock.js';
 import { SpacesService } from '../spaces/spaces.service.js';
+import { UserSettingsService } from '../tools/settings/user-settings.service.js';
 import { ToolRegistry } from '../tools/tool.registry.js';
 import { DEFAULT_CATALOG_PATH, loadCatalog } from './catalog.js';
-import type { CatalogSpace } from './catalog.js';
+import type { CatalogPersona, CatalogSpace } from './catalog.js';
 import { derivePersonaPassword, personaSeedSecret } from './persona-password.js';
 import { PersonasService } from './personas.service.js';
 import type { UpsertOutcome } from './personas.service.js';
@@ -34,7 +35,8 @@ export interface SeedReport {
 
 /**
  * Seeds the catalog in-process (the runner's demo mode at boot): the same upsert the admin API
- * uses, with derived passwords, then the shared spaces, made by their owner persona. Idempotent,
+ * uses, with derived passwords and the persona's tool settings (the destructive-tools opt-in, as a
+ * user sets it), then the shared spaces, made by their owner persona. Idempotent,
  * and one instance at a time (an advisory lock): replicas booting together seed the catalog once.
  * The CLI `npm run seed:personas` does the same over HTTP for a server elsewhere.
  */
@@ -48,6 +50,7 @@ export class PersonaSeedService {
     @Inject(ToolRegistry) private readonly tools: ToolRegistry,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(AdvisoryLock) private readonly lock: AdvisoryLock,
+    @Inject(UserSettingsService) private readonly settings: UserSettingsService,
   ) {}
 
   seedCatalog(path = DEFAULT_CATALOG_PATH): Promise<SeedReport> {
@@ -72,7 +75,12 @@ export class PersonaSeedService {
           timezone: p.timezone,
         });
         ids.set(p.email, persona.userId);
-        personas.push({ email: p.email, userId: persona.userId, outcome });
+        const settingsChanged = await this.applySettings(persona.userId, p);
+        personas.push({
+          email: p.email,
+          userId: persona.userId,
+          outcome: settingsChanged && outcome === 'unchanged' ? 'updated' : outcome,
+        });
       } catch (error) {
         personas.push({ email: p.email, error: (error as Error).message });
       }
@@ -89,6 +97,18 @@ export class PersonaSeedService {
     for (const p of personas) if (p.error) this.logger.warn(`persona ${p.email} not seeded: ${p.error}`);
     for (const s of spaces) if (s.error) this.logger.warn(`space ${s.name} not seeded: ${s.error}`);
     return { personas, spaces, failed };
+  }
+
+  /**
+   * The catalog is the persona's settings' source of truth: `destructiveTools: true` opts it into the
+   * destructive tools (the server lists them only then), absent or false opts it out. Answers whether
+   * anything changed; an unchanged setting is not written again.
+   */
+  private async applySettings(userId: string, p: CatalogPersona): Promise<boolean> {
+    const wanted = p.destructiveTools === true;
+    if ((await this.settings.destructiveToolsEnabled(userId)) === wanted) return false;
+    await this.settings.update(userId, { destructiveTools: wanted });
+    return true;
   }
 
   private async seedSpace(s: CatalogSpace, ids: Map<string, string>): Promise<SeededSpace> {

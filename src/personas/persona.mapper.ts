@@ -79,6 +79,7 @@ export const PersonaMapper = {
       errorKind: a.errorKind,
       errorMessage: a.errorMessage,
       latencyMs: a.latencyMs,
+      origin: a.origin,
       createdAt: a.createdAt.toISOString(),
     };
   },

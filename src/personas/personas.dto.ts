@@ -117,6 +117,11 @@ export class ActionItemDto {
   @ApiPropertyOptional({ enum: ERROR_KINDS }) errorKind?: string;
   @ApiPropertyOptional({ maxLength: 2000 }) errorMessage?: string;
   @ApiPropertyOptional({ minimum: 0 }) latencyMs?: number;
+  @ApiPropertyOptional({
+    enum: ['brain', 'oracle'],
+    description: 'brain (default): the persona chose the call; oracle: a probe of the oracle engine',
+  })
+  origin?: string;
 }
 
 export class FeedbackItemDto {
@@ -299,6 +304,8 @@ export class PersonaActionDto {
   @ApiProperty({ nullable: true, enum: ERROR_KINDS }) errorKind!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
   @ApiProperty({ nullable: true, type: Number }) latencyMs!: number | null;
+  @ApiProperty({ enum: ['brain', 'oracle'], description: 'oracle: a probe of the oracle engine' })
+  origin!: string;
   @ApiProperty() createdAt!: string;
 }
 

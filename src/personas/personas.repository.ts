@@ -82,7 +82,7 @@ const VIEW_COLUMNS = `p.user_id AS "userId", u.email, u.name, p.archetype, p.sys
   p.consecutive_failures AS "consecutiveFailures", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
 export const ACTION_COLUMNS = `id, tick_id AS "tickId", seq, tool_name AS "toolName", module, input_hash AS "inputHash",
-  result, error_kind AS "errorKind", error_message AS "errorMessage", latency_ms AS "latencyMs",
+  result, error_kind AS "errorKind", error_message AS "errorMessage", latency_ms AS "latencyMs", origin,
   created_at AS "createdAt"`;
 
 /**

@@ -5,7 +5,7 @@ import { ToolsModule } from '../tools/tools.module.js';
 import { AnthropicLlmClient } from './brains/anthropic-llm.client.js';
 import { AnthropicBrain } from './brains/anthropic.brain.js';
 import { BrainSelector } from './brains/brain.selector.js';
-import { ScriptedBrain } from './brains/scripted.brain.js';
+import { ScriptedBrain } from './brains/scripted/scripted.brain.js';
 import { RunnerAdminController } from './runner-admin.controller.js';
 import { RunnerEvents } from './runner.events.js';
 import { RunnerMetrics } from './runner.metrics.js';

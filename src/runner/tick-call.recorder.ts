@@ -50,6 +50,7 @@ export class TickCallRecorder {
   private seq = 0;
   private calls = 0;
   private readonly made: Array<{ seq: number; tool: string; module: string }> = [];
+  private readonly reported: FindingReport[] = [];
   private readonly used = new Set<string>();
   private readonly known: Map<string, BrainTool>;
 
@@ -86,7 +87,7 @@ export class TickCallRecorder {
     const latencyMs = Math.round(performance.now() - t0);
     // a call the shutdown cut short says nothing about the app: no audit row, the tick ends aborted
     if (!result.ok && abortedByShutdown(signal)) signal.throwIfAborted();
-    await this.recordAction(seq, name, input, result, latencyMs);
+    await this.recordAction(seq, name, input, result, latencyMs, options.origin ?? 'brain');
     this.count(seq, tool, result);
     await this.recordCallFindings(seq, tool, result, latencyMs, options);
     signal.throwIfAborted();
@@ -103,7 +104,7 @@ export class TickCallRecorder {
     const seq = this.seq;
     const text = `There is no tool named "${clip(name, 200)}".`;
     const result: RawToolResult = { ok: false, errorKind: 'unknown_tool', text, data: undefined };
-    await this.recordAction(seq, auditToolName(name), input, result, 0);
+    await this.recordAction(seq, auditToolName(name), input, result, 0, 'brain');
     this.o.metrics.toolCalls.inc({ outcome: 'unknown_tool' });
     this.o.signal.throwIfAborted();
     return { ...result, latencyMs: 0, seq };
@@ -114,7 +115,13 @@ export class TickCallRecorder {
     return this.made;
   }
 
+  /** Every finding of this tick so far, in the order reported. */
+  findings(): readonly FindingReport[] {
+    return this.reported;
+  }
+
   async reportFinding(finding: FindingReport): Promise<void> {
+    this.reported.push(finding);
     findingEvent(finding);
     await this.o.audit.recordFinding(this.o.personaId, { ...finding, tickId: this.o.tickId });
     if (!finding.personaMistake)
@@ -127,6 +134,7 @@ export class TickCallRecorder {
     input: Record<string, unknown>,
     result: RawToolResult,
     latencyMs: number,
+    origin: 'brain' | 'oracle',
   ): Promise<void> {
     await this.o.audit.recordActions(this.o.personaId, [
       {
@@ -138,6 +146,7 @@ export class TickCallRecorder {
         errorKind: result.errorKind,
         errorMessage: result.ok ? null : clip(result.text, ERROR_MESSAGE_MAX),
         latencyMs,
+        origin,
       },
     ]);
   }

@@ -9,6 +9,7 @@ import type { Brain, BrainDay, BrainTool, DayContext, PersonaMemory, PersonaToda
 import { DailyBudgetService } from './daily-budget.service.js';
 import { ratingPrompt, repairPrompt } from './brains/day-prompts.js';
 import { McpToolSession } from './mcp-tool-session.js';
+import { LatencyHistory, OracleEngine } from './oracles/oracle-engine.js';
 import { parseFindings, parseRatings } from './rating-parser.js';
 import { RunnerEvents } from './runner.events.js';
 import { RunnerMetrics } from './runner.metrics.js';
@@ -50,6 +51,8 @@ interface PlayedDay {
 @Injectable()
 export class TickPipeline {
   private readonly logger = new Logger(TickPipeline.name);
+  /** Each tool's recent latencies in this process: `slow.relative` compares a call with its own tool. */
+  private readonly latency = new LatencyHistory();
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -137,8 +140,12 @@ export class TickPipeline {
         events: this.events,
       });
       const memory = await this.memory?.recall(claim.userId, tickId);
-      day = brain.startDay(this.dayContext(claim, tools, signal, recorder, memory));
+      const context = this.dayContext(claim, tools, signal, recorder, memory);
+      const engine = this.oracleEngine(claim, context, recorder);
+      day = brain.startDay(withOracles(context, engine));
       await day.play();
+      // the day's read-backs, use-after-delete and schema probes, before the persona rates the day
+      await engine.settle();
       const [played, calls] = [day, recorder];
       rated = await ratingSpan(
         () => calls.modulesUsed(),
@@ -171,6 +178,21 @@ export class TickPipeline {
     return played;
   }
 
+  /** The oracle engine of one tick: it sees every call the brain makes and probes on its own. */
+  private oracleEngine(claim: ClaimedPersona, context: DayContext, recorder: TickCallRecorder): OracleEngine {
+    return new OracleEngine({
+      tools: context.tools,
+      call: (name, input, options) => recorder.call(name, input, { ...options, origin: 'oracle' }),
+      report: (finding) => recorder.reportFinding(finding),
+      seed: `${this.config.personaSeed}|${claim.userId}|${context.today.date}`,
+      now: context.today.at,
+      timezone: claim.timezone,
+      latency: this.latency,
+      maxProbes: this.config.oracleMaxProbes,
+      signal: context.signal,
+    });
+  }
+
   private dayContext(
     claim: ClaimedPersona,
     tools: BrainTool[],
@@ -194,6 +216,7 @@ export class TickPipeline {
       signal,
       callTool: (name, input, options) => recorder.call(name, input, options),
       reportFinding: (finding) => recorder.reportFinding(finding),
+      findings: () => recorder.findings(),
       ...(memory ? { memory } : {}),
     };
   }
@@ -316,6 +339,19 @@ export class TickPipeline {
     }
     return body.accessToken;
   }
+}
+
+/** The day as the brain sees it, with every call it makes passed to the oracle engine as well. */
+function withOracles(context: DayContext, engine: OracleEngine): DayContext {
+  const known = new Set(context.tools.map((t) => t.name));
+  return {
+    ...context,
+    callTool: async (name, input, options = {}) => {
+      const outcome = await context.callTool(name, input, options);
+      if (known.has(name)) await engine.observe(name, input, options, outcome);
+      return outcome;
+    },
+  };
 }
 
 /** A tick TICK_BUDGET_USD stopped: not the persona's failure, so it is scheduled as after a good day. */

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { UserKind, UserTier } from '../auth/auth.types.js';
+import type { ToolSemantics } from './tool-semantics.js';
 
 // The tool contract: what an app module needs to declare and implement a tool. It sits below both
 // the app modules (src/modules) and the MCP gateway (src/tools), so neither depends on the other's folder.
@@ -21,8 +22,14 @@ export interface ToolOptions<I extends z.ZodObject = z.ZodObject, O extends z.Zo
   description: string;
   /** A strict zod object: unknown keys rejected, every string bounded. */
   input: I;
-  /** The result is validated against this before it leaves the server. */
+  /** The result is validated against this before it leaves the server; published as `outputSchema`. */
   output: O;
+  /**
+   * What the tool promises (effect, entity, echoes, list/search semantics, state changes): the
+   * oracle engine checks every call against it, and tools/list publishes it under
+   * `_meta["mana/semantics"]` (src/tool-contract/tool-semantics.ts).
+   */
+  semantics: ToolSemantics;
 }
 
 /** Everything a tool handler gets besides its validated input. */

@@ -20,9 +20,10 @@ import type {
  * The one path every tool call takes, whoever invokes it (MCP gateway, runner, admin):
  * look up → policy → input schema → context → handler → output schema → outcome.
  * It never throws: every failure becomes an outcome with a message that says what went wrong.
- * Handler bugs (anything but a ToolError or crypto's KeyUnavailableError) and output-schema
- * mismatches are logged with the tool name and stack, and answered with a generic
- * "Internal error in <tool>".
+ * Handler bugs (anything but a ToolError or crypto's KeyUnavailableError) are logged with the tool
+ * name and stack, and answered with a generic "Internal error in <tool>". An answer that breaks the
+ * tool's declared output schema is logged too and withheld: the caller gets OUTPUT_CONTRACT, which
+ * says the tool broke its own contract without showing the answer.
  */
 @Injectable()
 export class ToolExecutor {
@@ -66,7 +67,13 @@ export class ToolExecutor {
           { tool: name, issues: describeIssues(checked.error.issues) },
           `tool ${name} returned a result that does not match its output schema`,
         );
-        return fail(name, 'internal', 'INTERNAL', `Internal error in ${name}`, warnings);
+        return fail(
+          name,
+          'internal',
+          'OUTPUT_CONTRACT',
+          `tool ${name} produced an answer that does not match its declared output schema; it was withheld`,
+          warnings,
+        );
       }
       return { ok: true, tool: name, output: checked.data, warnings };
     } catch (error) {

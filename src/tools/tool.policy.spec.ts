@@ -18,6 +18,7 @@ const tool = (overrides: Partial<ToolOptions>): ToolOptions => ({
   description: 'test',
   input: z.strictObject({}),
   output: z.object({}),
+  semantics: { effect: 'action', entity: 'space', idInput: 'id', result: 'id', idempotent: false },
   ...overrides,
 });
 

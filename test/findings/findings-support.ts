@@ -6,7 +6,7 @@ import { PersonaScheduleService } from '../../src/personas/persona-schedule.serv
 import { PersonaSeedService } from '../../src/personas/persona-seed.service.js';
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
 import { BrainSelector } from '../../src/runner/brains/brain.selector.js';
-import { ScriptedBrain } from '../../src/runner/brains/scripted.brain.js';
+import { ScriptedBrain } from '../../src/runner/brains/scripted/scripted.brain.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { TickPipeline } from '../../src/runner/tick.pipeline.js';
 import { RUNNER_TEST_ENV } from '../runner/runner.fixtures.js';
@@ -92,9 +92,9 @@ export function findingsOfTicks(t: TestApp, tickIds: string[]): Promise<FindingR
 export function callsOfTicks(
   t: TestApp,
   tickIds: string[],
-): Promise<Array<{ tick_id: string; seq: number; tool_name: string; result: string }>> {
+): Promise<Array<{ tick_id: string; seq: number; tool_name: string; result: string; origin: string }>> {
   return t.dataSource.query(
-    `SELECT tick_id, seq, tool_name, result FROM persona_actions WHERE tick_id = ANY($1::uuid[]) ORDER BY tick_id, seq`,
+    `SELECT tick_id, seq, tool_name, result, origin FROM persona_actions WHERE tick_id = ANY($1::uuid[]) ORDER BY tick_id, seq`,
     [tickIds],
   );
 }

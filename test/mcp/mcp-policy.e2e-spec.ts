@@ -53,7 +53,8 @@ describe('ToolExecutor over MCP (policy, validation, errors)', () => {
         policy: 'read',
         description: 'Throws an unexpected error (test only).',
         input: z.strictObject({}),
-        output: z.object({}),
+        output: z.object({ ok: z.boolean() }),
+        semantics: { effect: 'read', entity: 'probe', result: 'ok', idempotent: true },
       },
       async () => {
         throw new TypeError('kaboom: cannot read properties of undefined');
@@ -68,6 +69,7 @@ describe('ToolExecutor over MCP (policy, validation, errors)', () => {
         description: 'Returns a result that breaks its own output schema (test only).',
         input: z.strictObject({}),
         output: z.object({ ok: z.boolean() }),
+        semantics: { effect: 'read', entity: 'probe', result: 'ok', idempotent: true },
       },
       async () => ({ ok: 'yes', secret: 'internal detail' }),
     );
@@ -161,7 +163,10 @@ describe('ToolExecutor over MCP (policy, validation, errors)', () => {
     try {
       const result = await c.call('probe.bad_output');
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toBe('Internal error in probe.bad_output');
+      expect(textOf(result)).toBe(
+        'tool probe.bad_output produced an answer that does not match its declared output schema; it was withheld',
+      );
+      expect(result._meta?.['mana/error']).toEqual({ kind: 'internal', code: 'OUTPUT_CONTRACT' });
       expect(JSON.stringify(result)).not.toContain('internal detail');
     } finally {
       t.app.useLogger(t.app.get(PinoLogger));

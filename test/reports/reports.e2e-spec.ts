@@ -370,7 +370,8 @@ describe(ReportsController.name, () => {
         policy: 'read' as const,
         description: 'coverage probe',
         input: z.object({}).strict(),
-        output: z.object({}),
+        output: z.object({ ok: z.boolean().optional() }),
+        semantics: { effect: 'read' as const, entity: 'rptcov', result: 'ok', idempotent: true },
       };
       registry.add({ ...base, name: 'rptcov.alpha', module: 'rptcov', scope: 'user-space' }, handler);
       registry.add({ ...base, name: 'rptcov.beta', module: 'rptcov', scope: 'user-space' }, handler);

@@ -27,6 +27,17 @@ export class NotesTools {
     description: 'Create a note with a title and content (up to 20,000 characters).',
     input: createNoteInput,
     output: noteResultOutput,
+    semantics: {
+      effect: 'create',
+      entity: 'note',
+      result: 'note',
+      // the title is trimmed, the content stored as sent
+      echo: [
+        { input: 'title', compare: 'text' },
+        { input: 'content', compare: 'exact' },
+      ],
+      idempotent: false,
+    },
   })
   async create(input: ToolInput<typeof createNoteInput>, ctx: ToolContext) {
     return { note: await this.notes.create(ctx, input) };
@@ -40,6 +51,32 @@ export class NotesTools {
     description: `Find notes whose title or content contains the query (case-insensitive, literal text), newest first. Searches the newest ${NOTES_SEARCH_WINDOW} notes.`,
     input: searchNotesInput,
     output: noteSearchOutput,
+    semantics: {
+      effect: 'search',
+      entity: 'note',
+      list: {
+        items: 'items',
+        limit: { input: 'limit', default: 10 },
+        // newest first; the id tie-break of the SQL is not visible in millisecond createdAt values
+        order: { fixed: [{ field: 'createdAt', direction: 'desc' }] },
+        // includeArchived false (the default) admits active notes only, true admits every note
+        filters: [
+          {
+            kind: 'one-of',
+            input: 'includeArchived',
+            field: 'archived',
+            values: { false: [false], true: null },
+          },
+        ],
+        // complete over the newest NOTES_SEARCH_WINDOW notes (windowFull says when older ones were skipped)
+        complete: true,
+        unreadableFlag: 'decryptionFailed',
+      },
+      // the query is trimmed before it is matched
+      search: { query: 'query', fields: ['title', 'content'], match: 'substring-casefold' },
+      derived: [{ field: 'count', rule: 'count', of: 'items' }],
+      idempotent: true,
+    },
   })
   search(input: ToolInput<typeof searchNotesInput>, ctx: ToolContext) {
     return this.notes.search(ctx, input);
@@ -53,6 +90,17 @@ export class NotesTools {
     description: "Change a note's title and/or content.",
     input: updateNoteInput,
     output: noteResultOutput,
+    semantics: {
+      effect: 'update',
+      entity: 'note',
+      idInput: 'id',
+      result: 'note',
+      echo: [
+        { input: 'title', compare: 'text' },
+        { input: 'content', compare: 'exact' },
+      ],
+      idempotent: true,
+    },
   })
   async update(input: ToolInput<typeof updateNoteInput>, ctx: ToolContext) {
     return { note: await this.notes.update(ctx, input) };
@@ -66,6 +114,14 @@ export class NotesTools {
     description: 'Archive a note (search skips it unless includeArchived); archived: false restores it.',
     input: archiveNoteInput,
     output: noteResultOutput,
+    semantics: {
+      effect: 'update',
+      entity: 'note',
+      idInput: 'id',
+      result: 'note',
+      echo: [{ input: 'archived', compare: 'exact' }],
+      idempotent: true,
+    },
   })
   async archive(input: ToolInput<typeof archiveNoteInput>, ctx: ToolContext) {
     return { note: await this.notes.archive(ctx, input) };
@@ -79,6 +135,7 @@ export class NotesTools {
     description: 'Permanently delete a note. Prefer notes.archive.',
     input: deleteNoteInput,
     output: noteDeletedOutput,
+    semantics: { effect: 'delete', entity: 'note', idInput: 'id', result: 'id', idempotent: false },
   })
   delete(input: ToolInput<typeof deleteNoteInput>, ctx: ToolContext) {
     return this.notes.delete(ctx, input.id);

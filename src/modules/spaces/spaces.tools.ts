@@ -34,6 +34,13 @@ export class SpacesTools {
       'List my spaces (personal, family, team, …) with my role in each, and which one is active for this call.',
     input: listSpacesInput,
     output: listSpacesOutput,
+    // every space of the caller, the personal one first (then by creation, which the items do not show)
+    semantics: {
+      effect: 'list',
+      entity: 'space',
+      list: { items: 'items', complete: true },
+      idempotent: true,
+    },
   })
   async list(_input: z.infer<typeof listSpacesInput>, ctx: ToolContext) {
     const mine = await this.spaces.listMine(ctx.user.id);

@@ -27,6 +27,20 @@ export class TodoTools {
       'Create a task with a priority (low|medium|high|urgent), an optional due date and up to 20 subtasks.',
     input: createTaskInput,
     output: taskResultOutput,
+    // subtasks are left out of the echo: they go in as strings and come back as {title (trimmed), done: false}
+    semantics: {
+      effect: 'create',
+      entity: 'task',
+      result: 'task',
+      echo: [
+        { input: 'title', compare: 'text' },
+        // stored as sent (not trimmed)
+        { input: 'description', compare: 'exact' },
+        { input: 'priority', compare: 'exact' },
+        { input: 'dueDate', compare: 'exact' },
+      ],
+      idempotent: false,
+    },
   })
   async create(input: ToolInput<typeof createTaskInput>, ctx: ToolContext) {
     return { task: await this.todo.create(ctx, input) };
@@ -40,6 +54,35 @@ export class TodoTools {
     description: 'List tasks of the space: open (default) or all, newest first or by due date, at most 100.',
     input: listTasksInput,
     output: taskListOutput,
+    semantics: {
+      effect: 'list',
+      entity: 'task',
+      list: {
+        items: 'items',
+        limit: { input: 'limit', default: 20 },
+        // the SQL breaks ties by id, but createdAt is answered in milliseconds while it is stored in
+        // microseconds, so an id tie-break would not be visible in the answer: only the keys the
+        // answer shows are promised
+        order: {
+          input: 'order',
+          default: 'newest',
+          byValue: {
+            newest: [{ field: 'createdAt', direction: 'desc' }],
+            due: [
+              { field: 'dueDate', direction: 'asc', nulls: 'last' },
+              { field: 'createdAt', direction: 'desc' },
+            ],
+          },
+        },
+        filters: [
+          { kind: 'one-of', input: 'status', field: 'status', values: { open: ['open'], all: null } },
+        ],
+        complete: true,
+        unreadableFlag: 'decryptionFailed',
+      },
+      derived: [{ field: 'count', rule: 'count', of: 'items' }],
+      idempotent: true,
+    },
   })
   async list(input: ToolInput<typeof listTasksInput>, ctx: ToolContext) {
     const items = await this.todo.list(ctx, input);
@@ -54,6 +97,15 @@ export class TodoTools {
     description: 'Mark a task done (completing a done task changes nothing).',
     input: completeTaskInput,
     output: taskResultOutput,
+    semantics: {
+      effect: 'action',
+      entity: 'task',
+      idInput: 'id',
+      result: 'task',
+      sets: { status: { equals: 'done' }, completedAt: { set: true } },
+      // completing a done task returns it unchanged (completedAt keeps its first value)
+      idempotent: true,
+    },
   })
   async complete(input: ToolInput<typeof completeTaskInput>, ctx: ToolContext) {
     return { task: await this.todo.complete(ctx, input.id) };
@@ -67,6 +119,23 @@ export class TodoTools {
     description: 'Change a task: title, description, priority, due date, subtasks (replaces them) or status.',
     input: updateTaskInput,
     output: taskResultOutput,
+    // subtasks are left out of the echo: `done` defaults to false when not sent, and null answers [] rather
+    // than null. completedAt follows status (set when it becomes done, cleared when it becomes open), a
+    // change that depends on the input's value, which `sets` cannot say; the status echo covers the status.
+    semantics: {
+      effect: 'update',
+      entity: 'task',
+      idInput: 'id',
+      result: 'task',
+      echo: [
+        { input: 'title', compare: 'text' },
+        { input: 'description', compare: 'exact', nullClears: true },
+        { input: 'priority', compare: 'exact' },
+        { input: 'dueDate', compare: 'exact', nullClears: true },
+        { input: 'status', compare: 'exact' },
+      ],
+      idempotent: true,
+    },
   })
   async update(input: ToolInput<typeof updateTaskInput>, ctx: ToolContext) {
     return { task: await this.todo.update(ctx, input) };
@@ -80,6 +149,7 @@ export class TodoTools {
     description: 'Permanently delete a task.',
     input: deleteTaskInput,
     output: taskDeletedOutput,
+    semantics: { effect: 'delete', entity: 'task', idInput: 'id', result: 'id', idempotent: false },
   })
   delete(input: ToolInput<typeof deleteTaskInput>, ctx: ToolContext) {
     return this.todo.delete(ctx, input.id);

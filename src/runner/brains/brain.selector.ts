@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { AnthropicBrain } from './anthropic.brain.js';
 import type { BrainPause } from './anthropic-llm.client.js';
 import type { Brain, BrainName } from './brain.js';
-import { ScriptedBrain } from './scripted.brain.js';
+import { ScriptedBrain } from './scripted/scripted.brain.js';
 import { DailyBudgetService } from '../daily-budget.service.js';
 
 /** PERSONA_BRAIN: anthropic or scripted, or auto (anthropic when ANTHROPIC_API_KEY is set). */

@@ -7,6 +7,7 @@ import type {
 } from '../../personas/persona-schedule.types.js';
 
 import type { PersonaMemory } from '../../personas/persona-memory.service.js';
+import type { PublishedToolSemantics } from '../../tool-contract/tool-semantics.js';
 
 export { FINDING_CLASSES } from '../../personas/persona-schedule.types.js';
 /** The memory of earlier days (`text` within PERSONA_MEMORY_TOKENS, `days` oldest first), from the persona's own records. */
@@ -16,18 +17,37 @@ export type { FindingClass, FindingSource } from '../../personas/persona-schedul
 export const BRAIN_NAMES = ['anthropic', 'scripted'] as const;
 export type BrainName = (typeof BRAIN_NAMES)[number];
 
-/** A tool as the brain sees it: the real (dotted) name, its module and its JSON Schema. */
+/** A tool as the brain sees it: the real (dotted) name, its module and what tools/list declares. */
 export interface BrainTool {
   name: string;
   module: string;
   description: string;
   inputSchema: Record<string, unknown>;
+  /** The declared output schema (JSON Schema), when the server publishes one. */
+  outputSchema?: Record<string, unknown>;
+  /** MCP tool annotations as published (readOnlyHint, destructiveHint, idempotentHint, openWorldHint). */
+  annotations?: ToolAnnotations;
+  /** The tool's semantics: published under `_meta["mana/semantics"]`, or from a semantics file. */
+  semantics?: PublishedToolSemantics;
+}
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
 }
 
 /** What came back from one tool call (already recorded in the audit trail). */
 export interface ToolOutcome {
   ok: boolean;
   errorKind: ErrorKind | null;
+  /**
+   * The code the server attached to an error result (`_meta["mana/error"].code`, e.g.
+   * `OUTPUT_CONTRACT` when its own output validation refused the answer); null when none.
+   */
+  errorCode?: string | null;
   /** The tool's text content, or the error message. */
   text: string;
   /** The tool's structuredContent, or the text parsed as JSON when it is JSON; undefined otherwise. */
@@ -90,6 +110,8 @@ export interface ToolCallOptions {
    * the brain reports itself: the failure is not recorded as a separate `error` finding.
    */
   probe?: boolean;
+  /** Who makes the call: the brain (default) or the oracle engine's own probe (audited as such). */
+  origin?: 'brain' | 'oracle';
 }
 
 /** Everything a brain gets to play one day. */
@@ -107,6 +129,11 @@ export interface DayContext {
    * the same check for the same call twice writes one row. Never throws for a duplicate.
    */
   reportFinding(finding: FindingReport): Promise<void>;
+  /**
+   * Every finding of this tick so far, whoever reported it (the oracle engine, the call itself, the
+   * brain): the scripted brain's ratings follow them.
+   */
+  findings(): readonly FindingReport[];
   /** The persona's own earlier days (PersonaMemoryService); absent on its first day. */
   memory?: PersonaMemory;
 }

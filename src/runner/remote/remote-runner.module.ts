@@ -5,7 +5,7 @@ import { MetricsService } from '../../observability/metrics.service.js';
 import { AnthropicLlmClient } from '../brains/anthropic-llm.client.js';
 import { AnthropicBrain } from '../brains/anthropic.brain.js';
 import { BrainSelector } from '../brains/brain.selector.js';
-import { ScriptedBrain } from '../brains/scripted.brain.js';
+import { ScriptedBrain } from '../brains/scripted/scripted.brain.js';
 import { RunnerEvents } from '../runner.events.js';
 import { RunnerMetrics } from '../runner.metrics.js';
 import { TICK_STORE } from '../tick-store.js';

@@ -5,6 +5,7 @@ import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Counter, Histogram } from 'prom-client';
 import type { AuthUser } from '../../auth/auth.types.js';
+import { TOOL_SEMANTICS_META_KEY } from '../../tool-contract/tool-semantics.js';
 import { MetricsService } from '../../observability/metrics.service.js';
 import { ToolExecutor } from '../tool.executor.js';
 import { ToolPolicy } from '../tool.policy.js';
@@ -17,11 +18,15 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 export const MCP_SERVER_INFO = { name: 'mana-personas', version: '1.0.0' };
 
 /**
- * Builds the McpServer of one session. Tools are registered with their zod input objects, so the
- * SDK's tools/list shows their real JSON Schemas; tools/call is then answered by our own handler,
- * which hands the raw arguments to the ToolExecutor. That way a bad argument becomes our error
- * result naming the field and the rule (and passes policy, metrics and logging like any call)
- * instead of the SDK's own validation message.
+ * Builds the McpServer of one session. Tools are registered with their zod input and output
+ * objects, so the SDK's tools/list shows their real JSON Schemas (`inputSchema`, `outputSchema`),
+ * with annotations derived from the policy and the declared semantics, and the semantics themselves
+ * under `_meta["mana/semantics"]`. tools/call is then answered by our own handler, which hands the
+ * raw arguments to the ToolExecutor. That way a bad argument becomes our error result naming the
+ * field and the rule (and passes policy, metrics and logging like any call) instead of the SDK's own
+ * validation message. Replacing the SDK's handler also replaces its output check: the executor has
+ * already checked the answer against the output schema, every success carries it as
+ * `structuredContent` (outputs are objects), and an error result carries none (allowed with isError).
  */
 @Injectable()
 export class McpServerFactory {
@@ -61,11 +66,15 @@ export class McpServerFactory {
         {
           description: options.description,
           inputSchema: options.input,
+          outputSchema: options.output,
           annotations: {
             readOnlyHint: options.policy === 'read',
+            // only meaningful for a tool that writes (MCP): true for the deletes, false for the others
             destructiveHint: options.policy === 'destructive',
+            idempotentHint: options.semantics.idempotent,
             openWorldHint: false,
           },
+          _meta: { [TOOL_SEMANTICS_META_KEY]: this.registry.published(options.name) },
         },
         // not reached: tools/call is answered by the handler installed below
         (args: unknown, extra: Extra) => this.call(options.name, args, extra),

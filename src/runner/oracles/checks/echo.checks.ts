@@ -1,0 +1,100 @@
+import type { BrainTool } from '../../brains/brain.js';
+import type { EchoRule, StateValue } from '../../../tool-contract/tool-semantics.js';
+import { propertyOf } from '../json-schema.js';
+import type { Expectation } from '../ledger.js';
+import { meets } from '../ledger.js';
+import { getPath, isNothing, sameByCompare, sameJson, show } from '../values.js';
+import type { Row } from '../values.js';
+import { verdict } from '../verdict.js';
+import type { Verdict } from '../verdict.js';
+
+/**
+ * The write echo: the row a create, update or action answers holds every echoed input as sent, and
+ * the states the call declares it sets. Each field that held becomes an expectation of the ledger
+ * (what later reads must show); a field that did not hold is reported here, once.
+ */
+export type NewExpectation = Omit<Expectation, 'previous' | 'hasPrevious'>;
+
+export interface WriteEcho {
+  verdicts: Verdict[];
+  expectations: Map<string, NewExpectation>;
+}
+
+/** The row answered for `input` echoes each echoed field as sent (`echo.<input>`). */
+export function echoChecks(
+  tool: BrainTool,
+  input: Row,
+  data: unknown,
+  row: Row,
+  before: Row | undefined,
+): WriteEcho {
+  const semantics = tool.semantics;
+  const out: WriteEcho = { verdicts: [], expectations: new Map() };
+  if (!semantics) return out;
+  for (const rule of semantics.echo ?? []) {
+    // a field left out gets its declared default (a create's priority, an archive's `archived: true`)
+    const fallback = propertyOf(tool.inputSchema, rule.input)?.schema.default;
+    if (input[rule.input] === undefined && fallback === undefined) continue;
+    if (rule.when && !sameJson(getPath(data, rule.when.path), rule.when.equals)) continue;
+    const field = rule.field ?? rule.input;
+    const sent = input[rule.input] !== undefined ? input[rule.input] : fallback;
+    const got = row[field];
+    if (sent === null) {
+      if (!rule.nullClears) continue;
+      if (isNothing(got)) out.expectations.set(field, { state: { set: false } });
+      else
+        out.verdicts.push(
+          verdict(`echo.${rule.input}`, 'wrong_result', `${field} null (cleared)`, `${field} ${show(got)}`),
+        );
+      continue;
+    }
+    if (sameByCompare(rule.compare, sent, got)) {
+      out.expectations.set(field, { value: sent, compare: rule.compare });
+      continue;
+    }
+    const ignored = ignoredValue(tool, rule, before);
+    const looksIgnored =
+      ignored.known &&
+      (sameByCompare(rule.compare, ignored.value, got) || sameJson(ignored.value ?? null, got ?? null));
+    out.verdicts.push(
+      verdict(
+        `echo.${rule.input}`,
+        looksIgnored ? 'contract' : 'wrong_result',
+        `${field} ${show(sent)}`,
+        `${field} ${show(got)}${looksIgnored ? ' (as if not sent)' : ''}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * What the row would hold had a create ignored the field: its default. Only a create that answers
+ * a field as if it had not been sent is `contract` (an input the tool does not honour); an update
+ * that answers anything but what was sent, the value before included, answers wrongly (`wrong_result`).
+ */
+function ignoredValue(
+  tool: BrainTool,
+  rule: EchoRule,
+  _before: Row | undefined,
+): { known: boolean; value: unknown } {
+  if (tool.semantics?.effect !== 'create') return { known: false, value: undefined };
+  const prop = propertyOf(tool.inputSchema, rule.input);
+  return { known: true, value: prop?.schema.default ?? null };
+}
+
+/** The row an action (or update) answers is in the state it declares it sets (`state.<field>`). */
+export function stateChecks(sets: Record<string, StateValue> | undefined, row: Row): WriteEcho {
+  const out: WriteEcho = { verdicts: [], expectations: new Map() };
+  for (const [field, state] of Object.entries(sets ?? {})) {
+    if (meets({ state, hasPrevious: false }, row[field])) {
+      out.expectations.set(field, { state });
+      continue;
+    }
+    const want = 'equals' in state ? show(state.equals) : state.set ? 'a value' : 'null';
+    out.verdicts.push(
+      verdict(`state.${field}`, 'wrong_result', `${field} ${want}`, `${field} ${show(row[field])}`),
+    );
+  }
+  return out;
+}

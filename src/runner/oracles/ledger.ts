@@ -1,0 +1,198 @@
+import type { EchoCompare, StateValue } from '../../tool-contract/tool-semantics.js';
+import { isInstant, isNothing, sameByCompare, sameInstant, sameJson } from './values.js';
+import type { Row } from './values.js';
+
+/**
+ * What this persona wrote during one tick, row by row (entity + space + id): the row as the last
+ * answer showed it, what each field it set must read back as, and which rows it deleted. Rows the
+ * persona only saw are kept as snapshots (so a delete can be read back), but only written rows are
+ * "own": every check that compares two calls fires on own rows only.
+ */
+
+/** What a field must read back as: the value sent (under its compare) or a declared state. */
+export interface Expectation {
+  value?: unknown;
+  compare?: EchoCompare | 'seen';
+  state?: StateValue;
+  /** The value the row showed before the write that set this (for lost-update classification). */
+  previous?: unknown;
+  hasPrevious: boolean;
+}
+
+export interface LedgerRow {
+  key: string;
+  entity: string;
+  space: string;
+  id: string;
+  /** The row as the last answer showed it. */
+  row: Row;
+  own: boolean;
+  expect: Map<string, Expectation>;
+  /** The write that made or last changed it (for findings about the write). */
+  writeTool?: string;
+  writeSeq?: number;
+  /** The ledger clock at the last write (a search only expects rows written before it ran). */
+  writtenAt: number;
+  /** A conclusive reader showed it since its last write. */
+  seenSinceWrite: boolean;
+  deleted?: { tool: string; seq: number; verified: boolean };
+  /** The row was flagged unreadable (e.g. decryption failed): no value comparisons. */
+  unreadable: boolean;
+}
+
+export function meets(expectation: Expectation, got: unknown): boolean {
+  if (expectation.state) {
+    const s = expectation.state;
+    if ('equals' in s) return sameJson(s.equals, got) || sameInstant(s.equals, got);
+    return s.set ? !isNothing(got) : isNothing(got);
+  }
+  if (expectation.compare === 'seen' || expectation.compare === undefined) {
+    return (
+      sameJson(expectation.value, got) ||
+      (isInstant(expectation.value) && sameInstant(expectation.value, got)) ||
+      (isNothing(expectation.value) && isNothing(got))
+    );
+  }
+  return sameByCompare(expectation.compare, expectation.value, got);
+}
+
+export function describeExpectation(expectation: Expectation): string {
+  if (expectation.state) {
+    const s = expectation.state;
+    return 'equals' in s ? JSON.stringify(s.equals) : s.set ? 'a value' : 'null';
+  }
+  return JSON.stringify(expectation.value ?? null);
+}
+
+/**
+ * Did someone else write the row since this persona last saw it? In a shared space another member
+ * may edit an own row: a date-time field (such as an update stamp) that moved forward says so.
+ */
+export function changedSince(known: Row, shown: Row): boolean {
+  return Object.keys(shown).some(
+    (f) => isInstant(known[f]) && isInstant(shown[f]) && Date.parse(shown[f]) > Date.parse(known[f]),
+  );
+}
+
+export class Ledger {
+  private readonly rows = new Map<string, LedgerRow>();
+  private clock = 0;
+  /** Successful writes by this persona (brain or probe) so far: a read pair with the same count had none between. */
+  writes = 0;
+
+  static key(entity: string, space: string, id: string): string {
+    return `${entity}\u0000${space}\u0000${id}`;
+  }
+
+  get(entity: string, space: string, id: string): LedgerRow | undefined {
+    return this.rows.get(Ledger.key(entity, space, id));
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  /** A row shown by any answer (not a write): kept as a snapshot, expectations untouched. */
+  saw(entity: string, space: string, id: string, row: Row, unreadable: boolean): void {
+    const existing = this.get(entity, space, id);
+    if (existing) {
+      if (!existing.own) existing.row = row;
+      return;
+    }
+    this.rows.set(Ledger.key(entity, space, id), {
+      key: Ledger.key(entity, space, id),
+      entity,
+      space,
+      id,
+      row,
+      own: false,
+      expect: new Map(),
+      writtenAt: this.clock,
+      seenSinceWrite: true,
+      unreadable,
+    });
+  }
+
+  /**
+   * A successful create, update or action answered `row`; `set` holds the fields it set and must
+   * read back (echoes that held, declared states). Other fields already expected take the answer's
+   * value: the answer is the new baseline for them.
+   */
+  wrote(
+    entity: string,
+    space: string,
+    id: string,
+    row: Row,
+    set: Map<string, Omit<Expectation, 'previous' | 'hasPrevious'>>,
+    unreadable: boolean,
+    by: { tool: string; seq: number },
+  ): LedgerRow {
+    this.clock += 1;
+    this.writes += 1;
+    const key = Ledger.key(entity, space, id);
+    const before = this.rows.get(key);
+    const expect = new Map<string, Expectation>();
+    for (const [field, old] of before?.expect ?? []) {
+      if (field in row) {
+        expect.set(field, { value: row[field], compare: 'seen', previous: old.value, hasPrevious: false });
+      }
+    }
+    for (const [field, e] of set) {
+      const hasPrevious = !!before && field in before.row;
+      expect.set(field, { ...e, previous: before?.row[field], hasPrevious });
+    }
+    const entry: LedgerRow = {
+      key,
+      entity,
+      space,
+      id,
+      row: { ...(before?.row ?? {}), ...row },
+      own: true,
+      expect,
+      writeTool: by.tool,
+      writeSeq: by.seq,
+      writtenAt: this.clock,
+      seenSinceWrite: false,
+      deleted: undefined,
+      unreadable,
+    };
+    this.rows.set(key, entry);
+    return entry;
+  }
+
+  /** A successful delete of `id`: the row, when known, is marked deleted (own from now on). */
+  deleted(entity: string, space: string, id: string, by: { tool: string; seq: number }): LedgerRow {
+    this.clock += 1;
+    this.writes += 1;
+    const key = Ledger.key(entity, space, id);
+    const entry: LedgerRow = this.rows.get(key) ?? {
+      key,
+      entity,
+      space,
+      id,
+      row: {},
+      own: true,
+      expect: new Map(),
+      writtenAt: this.clock,
+      seenSinceWrite: true,
+      unreadable: false,
+    };
+    entry.own = true;
+    entry.deleted = { ...by, verified: false };
+    this.rows.set(key, entry);
+    return entry;
+  }
+
+  /** Own rows, written and not deleted, optionally of one entity and space. */
+  ownRows(entity?: string, space?: string): LedgerRow[] {
+    return [...this.rows.values()].filter(
+      (r) =>
+        r.own && !r.deleted && (!entity || r.entity === entity) && (space === undefined || r.space === space),
+    );
+  }
+
+  /** Own rows deleted this tick. */
+  deletedRows(): LedgerRow[] {
+    return [...this.rows.values()].filter((r) => r.own && r.deleted);
+  }
+}

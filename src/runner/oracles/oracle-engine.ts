@@ -1,0 +1,396 @@
+import { toolModule } from '../brains/brain.js';
+import type { BrainTool, FindingReport, ToolCallOptions, ToolOutcome } from '../brains/brain.js';
+import { errorAsProtocolCheck, inputSchemaCheck, outputSchemaCheck } from './checks/contract.checks.js';
+import { answerDerivedChecks, rowDerivedChecks } from './checks/derived.checks.js';
+import { echoChecks, stateChecks } from './checks/echo.checks.js';
+import { filterChecks, limitCheck, noDuplicatesCheck, orderCheck, unreadable } from './checks/list.checks.js';
+import type { Clock } from './checks/list.checks.js';
+import { ReadBack, readBackValuesCheck } from './checks/read-back.js';
+import { judgeProbe } from './checks/refusal.checks.js';
+import { RepeatableReads } from './checks/repeatable-read.checks.js';
+import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
+import { slowRelativeCheck } from './checks/slow.checks.js';
+import { SchemaValidators } from './json-schema.js';
+import type { LatencyHistory } from './latency-history.js';
+import { Ledger } from './ledger.js';
+import { excludingInput, smallerLimitInput } from './narrowing-probes.js';
+import type { LedgerRow } from './ledger.js';
+import { pickCases, probeCases } from './probe-inputs.js';
+import { getPath, hashSeed, isNothing, isRow, rowsAt } from './values.js';
+import type { Row } from './values.js';
+import type { Verdict } from './verdict.js';
+
+export { LatencyHistory } from './latency-history.js';
+
+export interface OracleEngineOptions {
+  tools: readonly BrainTool[];
+  /** Makes a probe call (audited like any call). The engine always passes { probe: true, spaceId }. */
+  call(name: string, input: Record<string, unknown>, options: ToolCallOptions): Promise<ToolOutcome>;
+  /** Records a finding (source 'oracle'). */
+  report(finding: FindingReport): Promise<void>;
+  /** Deterministic seed for generated inputs (fast-check). */
+  seed: string;
+  /** The persona's now (for days-back filters) and its IANA timezone. */
+  now: Date;
+  timezone: string;
+  /** Latency history shared across ticks of this process (per tool name). */
+  latency: LatencyHistory;
+  /** Max probe calls the engine may make in one tick (default 40). */
+  maxProbes?: number;
+  signal: AbortSignal;
+}
+
+type Origin = 'brain' | 'probe';
+
+const DEFAULT_MAX_PROBES = 40;
+const PROBES_PER_TOOL = 2;
+
+/**
+ * Checks every tool call of a persona's day from what the tool declares (input and output schema,
+ * annotations, semantics), never from its name, and keeps the persona's ledger of its own writes.
+ * `observe` runs the passive checks on each call a brain made and may read a write back at once;
+ * `settle` reads back what is still unread, checks deleted rows stay gone and probes each used
+ * tool with schema-generated invalid and boundary inputs. A clean app gives no finding: whatever
+ * depends on timing, other writers or a full page is inconclusive, and each tool+check is reported
+ * once per tick.
+ */
+export class OracleEngine {
+  private readonly tools: Map<string, BrainTool>;
+  private readonly validators = new SchemaValidators();
+  private readonly ledger = new Ledger();
+  private readonly repeatable = new RepeatableReads(this.ledger);
+  private readonly readBack: ReadBack;
+  private readonly clock: Clock;
+  private readonly maxProbes: number;
+  private readonly reported = new Set<string>();
+  /** tool \0 space → the persona's last successful, schema-conforming input. */
+  private readonly knownGood = new Map<string, Row>();
+  /** entity \0 space that had an immediate read-back this tick. */
+  private readonly readBackDone = new Set<string>();
+  private probes = 0;
+  /** List tools already read once with a smaller limit this tick. */
+  private readonly limitProbed = new Set<string>();
+
+  constructor(private readonly options: OracleEngineOptions) {
+    this.tools = new Map(options.tools.map((t) => [t.name, t]));
+    this.clock = { now: options.now, timezone: options.timezone };
+    this.maxProbes = options.maxProbes ?? DEFAULT_MAX_PROBES;
+    this.readBack = new ReadBack({
+      tools: this.tools,
+      validators: this.validators,
+      clock: this.clock,
+      probe: (tool, input, space) => this.probe(tool, input, space),
+      knownGood: (tool, space) => this.knownGood.get(`${tool}\u0000${space}`),
+    });
+  }
+
+  /** After every call a brain made (never for the engine's own probes). */
+  async observe(
+    name: string,
+    input: Record<string, unknown>,
+    options: ToolCallOptions,
+    outcome: ToolOutcome,
+  ): Promise<void> {
+    if (this.options.signal.aborted) return;
+    const space = options.spaceId ?? '';
+    await this.examine(name, input, space, outcome, 'brain', !!options.expectError);
+    const tool = this.tools.get(name);
+    if (outcome.ok && !options.expectError && tool && this.validators.check(tool.inputSchema, input)?.ok) {
+      this.knownGood.set(`${name}\u0000${space}`, { ...input });
+    }
+  }
+
+  /** End of the day: unread writes, deleted rows, refusal and boundary probes of the tools used today. */
+  async settle(): Promise<void> {
+    for (const row of this.ledger.ownRows()) {
+      if (this.stopped()) return;
+      // in a shared space another member may have changed or deleted the row since: no verdict
+      if (row.seenSinceWrite || !row.writeTool || row.space !== '') continue;
+      const writer = this.tools.get(row.writeTool);
+      const result = await this.readBack.readYourWrites(writer?.semantics?.readers ?? [], row);
+      await this.reportAll(result.verdicts, row.writeTool, row.writeSeq ?? null);
+    }
+    for (const row of this.ledger.deletedRows()) {
+      if (this.stopped()) return;
+      if (row.deleted!.verified) continue;
+      const deleter = this.tools.get(row.deleted!.tool);
+      const verdicts = await this.readBack.afterDelete(deleter?.semantics?.readers ?? [], row);
+      await this.reportAll(verdicts, row.deleted!.tool, row.deleted!.seq);
+    }
+    await this.narrowingProbes();
+    await this.probeInputs();
+  }
+
+  /** Each list tool with filters, once: a filter set to exclude an own row (see narrowing-probes.ts). */
+  private async narrowingProbes(): Promise<void> {
+    for (const tool of this.tools.values()) {
+      const semantics = tool.semantics;
+      if (this.stopped() || !semantics?.list?.filters?.length || semantics.effect !== 'list') continue;
+      const row = this.ledger.ownRows(semantics.entity, '').find((r) => !r.deleted && !r.unreadable);
+      if (!row) continue;
+      const base = this.knownGood.get(`${tool.name}\u0000`) ?? {};
+      const variant = hashSeed(`${this.options.seed}:exclude:${tool.name}`);
+      const input = excludingInput(tool, base, row, variant, this.validators);
+      if (input) await this.probe(tool.name, input, '');
+    }
+  }
+
+  private async probeInputs(): Promise<void> {
+    const probed = new Set<string>();
+    // a row of another member of a shared space is never changed by a probe
+    // the personal space first, then an order that the seed shuffles (a short budget reaches other tools another day)
+    const personal = (key: string) => (key.endsWith('\u0000') ? 0 : 1);
+    const rank = (key: string) => hashSeed(`${this.options.seed}:${key}`);
+    const entries = [...this.knownGood].sort(([a], [b]) => personal(a) - personal(b) || rank(a) - rank(b));
+    for (const [key, good] of entries) {
+      const [name, space] = key.split('\u0000');
+      const tool = this.tools.get(name);
+      if (!tool || !mayProbe(tool) || probed.has(name)) continue;
+      const semantics = tool.semantics;
+      if (semantics?.idInput) {
+        const row = this.ledger.get(semantics.entity, space, String(good[semantics.idInput]));
+        if (row?.deleted || (space !== '' && !row?.own)) continue;
+      }
+      probed.add(name);
+      const cases = pickCases(
+        probeCases(tool, good, this.validators, this.options.seed),
+        this.options.seed,
+        name,
+        PROBES_PER_TOOL,
+      );
+      for (const probe of cases) {
+        const outcome = await this.probe(name, probe.input, space);
+        if (!outcome) return;
+        const v = judgeProbe(probe, outcome);
+        if (v) await this.reportAll([v], name, outcome.seq);
+      }
+    }
+  }
+
+  /** A probe call, within the budget, examined like any call (without its own probes). */
+  private async probe(name: string, input: Row, space: string): Promise<ToolOutcome | null> {
+    if (this.stopped() || this.probes >= this.maxProbes) return null;
+    this.probes += 1;
+    const outcome = await this.options.call(name, input, { probe: true, spaceId: space || undefined });
+    if (this.options.signal.aborted) return null;
+    await this.examine(name, input, space, outcome, 'probe', false);
+    return outcome;
+  }
+
+  private stopped = (): boolean => this.options.signal.aborted;
+
+  private async examine(
+    name: string,
+    input: Row,
+    space: string,
+    outcome: ToolOutcome,
+    origin: Origin,
+    expectError: boolean,
+  ): Promise<void> {
+    if (outcome.errorKind === 'timeout' || outcome.errorKind === 'unknown_tool') return;
+    const slow = slowRelativeCheck(this.options.latency, name, outcome.latencyMs);
+    this.options.latency.record(name, outcome.latencyMs);
+    if (expectError && !outcome.ok) return;
+    const verdicts: Verdict[] = slow ? [slow] : [];
+    const tool = this.tools.get(name);
+    if (!tool) return this.reportAll(verdicts, name, outcome.seq);
+    verdicts.push(...present([outputSchemaCheck(tool, outcome, this.validators)]));
+    if (origin === 'brain') {
+      verdicts.push(...present([errorAsProtocolCheck(tool, input, outcome, this.validators)]));
+      verdicts.push(...present([inputSchemaCheck(tool, input, outcome, this.validators)]));
+    }
+    await this.reportAll(verdicts, name, outcome.seq);
+    const semantics = tool.semantics;
+    if (!outcome.ok || !semantics) return;
+    switch (semantics.effect) {
+      case 'create':
+      case 'update':
+      case 'action':
+        return this.afterWrite(tool, input, space, outcome, origin);
+      case 'delete':
+        return this.afterDelete(tool, input, space, outcome);
+      default:
+        return this.afterRead(tool, input, space, outcome, origin);
+    }
+  }
+
+  private async afterWrite(tool: BrainTool, input: Row, space: string, outcome: ToolOutcome, origin: Origin) {
+    const semantics = tool.semantics!;
+    const verdicts = answerDerivedChecks(semantics.derived, outcome.data);
+    const row = semantics.result ? getPath(outcome.data, semantics.result) : undefined;
+    const id = isRow(row) ? row[semantics.idField ?? 'id'] : undefined;
+    if (!isRow(row) || isNothing(id)) return this.reportAll(verdicts, tool.name, outcome.seq);
+    const before = this.ledger.get(semantics.entity, space, String(id));
+    // input the tool should have refused promises no echo (that finding is the refusal's)
+    const flagged =
+      this.unreadableRow(semantics.entity, row) ||
+      this.validators.check(tool.inputSchema, input)?.ok === false;
+    const echo = flagged
+      ? { verdicts: [], expectations: new Map() }
+      : echoChecks(tool, input, outcome.data, row, before?.row);
+    const state = flagged ? { verdicts: [], expectations: new Map() } : stateChecks(semantics.sets, row);
+    verdicts.push(...echo.verdicts, ...state.verdicts, ...rowDerivedChecks(semantics.derived, row));
+    await this.reportAll(verdicts, tool.name, outcome.seq);
+    const expectations = new Map([...echo.expectations, ...state.expectations]);
+    const entry = this.ledger.wrote(semantics.entity, space, String(id), row, expectations, flagged, {
+      tool: tool.name,
+      seq: outcome.seq,
+    });
+    if (origin !== 'brain') {
+      entry.seenSinceWrite = true;
+      return;
+    }
+    const key = `${semantics.entity}\u0000${space}`;
+    if (this.readBackDone.has(key) && this.maxProbes - this.probes <= this.maxProbes / 2) return;
+    this.readBackDone.add(key);
+    const result = await this.readBack.readYourWrites(semantics.readers, entry);
+    await this.reportAll(result.verdicts, tool.name, outcome.seq);
+  }
+
+  private async afterDelete(tool: BrainTool, input: Row, space: string, outcome: ToolOutcome): Promise<void> {
+    const semantics = tool.semantics!;
+    const id =
+      (semantics.idInput ? input[semantics.idInput] : undefined) ??
+      (semantics.result ? getPath(outcome.data, semantics.result) : undefined);
+    if (isNothing(id) || isRow(id)) return;
+    this.ledger.deleted(semantics.entity, space, String(id), { tool: tool.name, seq: outcome.seq });
+  }
+
+  private async afterRead(tool: BrainTool, input: Row, space: string, outcome: ToolOutcome, origin: Origin) {
+    const semantics = tool.semantics!;
+    const single = semantics.effect === 'read';
+    const rows = single
+      ? [semantics.result ? getPath(outcome.data, semantics.result) : outcome.data].filter(isRow)
+      : rowsAt(outcome.data, semantics.list?.items ?? 'items');
+    if (!rows) return;
+    const verdicts: Verdict[] = [...answerDerivedChecks(semantics.derived, outcome.data)];
+    if (!single) {
+      verdicts.push(...present([limitCheck(tool, input, rows), orderCheck(tool, input, rows)]));
+      verdicts.push(...filterChecks(tool, input, rows, this.clock));
+      verdicts.push(
+        ...present([
+          noDuplicatesCheck(semantics.idField ?? 'id', rows),
+          searchMatchesCheck(tool, input, rows),
+        ]),
+      );
+    }
+    for (const row of rows) verdicts.push(...rowDerivedChecks(semantics.derived, row));
+    verdicts.push(...this.ownRowsShown(tool, space, rows));
+    verdicts.push(...present([this.repeatable.check(tool, space, input, rows)]));
+    await this.reportAll(verdicts, tool.name, outcome.seq);
+    // a smaller page, once a tick per tool: a limit is only seen held when it cuts something
+    const smaller = origin === 'brain' && !this.limitProbed.has(tool.name);
+    const narrower = smaller ? smallerLimitInput(tool, input, rows.length, this.validators) : null;
+    if (narrower) {
+      this.limitProbed.add(tool.name);
+      await this.probe(tool.name, narrower, space);
+    }
+    if (origin === 'brain' && semantics.effect === 'search')
+      await this.findsOwn(tool, input, space, outcome, rows);
+  }
+
+  /** Own rows in a read: deleted ones must not be there, written ones must show what was set. */
+  private ownRowsShown(tool: BrainTool, space: string, rows: Row[]): Verdict[] {
+    const semantics = tool.semantics!;
+    const out: Verdict[] = [];
+    for (const row of rows) {
+      const id = row[semantics.idField ?? 'id'];
+      if (isNothing(id) || isRow(id)) continue;
+      const entry = this.ledger.get(semantics.entity, space, String(id));
+      if (!entry?.own) {
+        this.ledger.saw(semantics.entity, space, String(id), row, unreadable(row, semantics.list));
+        continue;
+      }
+      if (entry.deleted) {
+        out.push({
+          check: `use-after-delete.${tool.name}`,
+          class: 'wrong_result',
+          expected: `row ${JSON.stringify(entry.id)} gone (deleted)`,
+          got: 'still shown',
+        });
+        continue;
+      }
+      out.push(...readBackValuesCheck(entry, row, tool));
+      if (!unreadable(row, semantics.list)) entry.seenSinceWrite = true;
+    }
+    return out;
+  }
+
+  /** An own row the search should have found: a second look, then the other readers, decide. */
+  private async findsOwn(tool: BrainTool, input: Row, space: string, outcome: ToolOutcome, rows: Row[]) {
+    const started = this.ledger.now();
+    const missed = ownRowsMissedBySearch(tool, input, rows, this.ledger, space, this.clock, started);
+    const row: LedgerRow | undefined = missed[0];
+    if (!row) return;
+    const again = await this.probe(tool.name, input, space);
+    if (!again || again.errorKind === 'timeout') return;
+    const idField = tool.semantics!.idField ?? 'id';
+    const shownAgain =
+      again.ok &&
+      (rowsAt(again.data, tool.semantics!.list?.items ?? 'items') ?? []).some(
+        (r) => String(r[idField]) === row.id,
+      );
+    const verdictFound: Verdict = {
+      check: 'search.finds-own',
+      class: 'wrong_result',
+      expected: `own row ${JSON.stringify(row.id)} (it contains ${JSON.stringify(input[tool.semantics!.search!.query])})`,
+      got: shownAgain ? 'missing (a second search shows it)' : 'missing (another reader shows it)',
+    };
+    if (shownAgain) return this.reportAll([verdictFound], tool.name, outcome.seq);
+    const others = tool.semantics!.readers.filter((r) => r !== tool.name);
+    const result = await this.readBack.readYourWrites(others, row, {
+      reader: tool.name,
+      seq: outcome.seq,
+      input,
+    });
+    // in a shared space another member may have deleted it: a row gone everywhere says nothing
+    const lost = result.verdicts.filter((v) => v.class === 'lost_write' && space === '');
+    if (result.verdicts.some((v) => v.class === 'lost_write'))
+      return this.reportAll(lost, tool.name, outcome.seq);
+    const mine = result.verdicts.some((v) => v.tool === tool.name);
+    const elsewhere = result.verdicts.filter((v) => v.tool !== tool.name);
+    await this.reportAll(mine ? [verdictFound, ...elsewhere] : elsewhere, tool.name, outcome.seq);
+  }
+
+  private unreadableRow(entity: string, row: Row): boolean {
+    for (const t of this.tools.values()) {
+      const flag = t.semantics?.entity === entity ? t.semantics.list?.unreadableFlag : undefined;
+      if (flag && row[flag] === true) return true;
+    }
+    return false;
+  }
+
+  private async reportAll(verdicts: Verdict[], toolName: string, seq: number | null): Promise<void> {
+    for (const v of verdicts) {
+      const name = v.tool ?? toolName;
+      const key = `${name}\u0000${v.check}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      await this.options.report({
+        seq: v.seq ?? seq,
+        module: this.tools.get(name)?.module ?? toolModule(name),
+        tool: name,
+        class: v.class,
+        check: v.check,
+        expected: v.expected,
+        got: v.got,
+        source: 'oracle',
+      });
+    }
+  }
+}
+
+/**
+ * Never destructive: not a delete, not annotated destructive, and (MCP's default for a tool that is
+ * not read-only is destructive) either read-only, declared not destructive, or described by semantics.
+ */
+export function mayProbe(tool: BrainTool): boolean {
+  if (tool.annotations?.destructiveHint === true || tool.semantics?.effect === 'delete') return false;
+  return (
+    tool.annotations?.readOnlyHint === true || tool.annotations?.destructiveHint === false || !!tool.semantics
+  );
+}
+
+function present<T>(values: Array<T | null>): T[] {
+  return values.filter((v): v is T => v !== null);
+}
