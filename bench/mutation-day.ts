@@ -134,6 +134,9 @@ async function playMutationDay(
       TOOL_RATE_LIMIT: '1000000',
       FAULTS_ENABLED: 'false',
       FAULTS: '[]',
+      // mutant days run side by side on two cores: a few hundred ms of pause is the machine's, and a
+      // mutant must not be "killed" by it
+      FINDING_SLOW_RELATIVE_MS: process.env.FINDING_SLOW_RELATIVE_MS ?? '1000',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
     });
     try {

@@ -79,6 +79,8 @@ export class AppConfig {
   readonly findingSlowMs!: number;
   /** Probe calls the oracle engine may add to one tick (read-backs, refusals, boundaries); 0 = none. */
   readonly oracleMaxProbes!: number;
+  /** `slow.relative` speaks for calls above this (and 10× their tool's median), up to FINDING_SLOW_MS. */
+  readonly findingSlowRelativeMs!: number;
   readonly leaseMs!: number;
   readonly shutdownGraceMs!: number;
 
@@ -273,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     tickMaxTurns: r.int('TICK_MAX_TURNS', 15, 1, 100),
     findingSlowMs: r.int('FINDING_SLOW_MS', 2000, 1, 3_600_000),
     oracleMaxProbes: r.int('ORACLE_MAX_PROBES', 40, 0, 1000),
+    findingSlowRelativeMs: r.int('FINDING_SLOW_RELATIVE_MS', 250, 1, 3_600_000),
     leaseMs: r.int('RUNNER_LEASE_MS', 15 * 60_000, 5000, 86_400_000),
     shutdownGraceMs: r.int('RUNNER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     anthropicApiKey: apiKey,

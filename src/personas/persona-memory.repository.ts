@@ -48,7 +48,7 @@ export class PersonaMemoryRepository {
               (SELECT coalesce(json_agg(json_build_object('tool', a.tool_name, 'module', a.module,
                                                           'ok', a.result = 'ok') ORDER BY a.seq), '[]'::json)
                  FROM persona_actions a
-                WHERE a.tick_id = r.id AND a.persona_id = $1) AS calls,
+                WHERE a.tick_id = r.id AND a.persona_id = $1 AND a.origin = 'brain') AS calls,
               (SELECT coalesce(json_agg(json_build_object('module', f.module, 'rating', f.rating,
                                                           'notes', f.notes) ORDER BY f.module), '[]'::json)
                  FROM persona_feedback f

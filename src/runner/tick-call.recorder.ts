@@ -58,7 +58,7 @@ export class TickCallRecorder {
     this.known = new Map(o.tools.map((t) => [t.name, t]));
   }
 
-  /** Calls that reached the app (and are in the audit trail). */
+  /** The persona's calls that reached the app (the oracle engine's probes are in the audit trail only). */
   get toolCalls(): number {
     return this.calls;
   }
@@ -88,7 +88,7 @@ export class TickCallRecorder {
     // a call the shutdown cut short says nothing about the app: no audit row, the tick ends aborted
     if (!result.ok && abortedByShutdown(signal)) signal.throwIfAborted();
     await this.recordAction(seq, name, input, result, latencyMs, options.origin ?? 'brain');
-    this.count(seq, tool, result);
+    this.count(seq, tool, result, options.origin ?? 'brain');
     await this.recordCallFindings(seq, tool, result, latencyMs, options);
     signal.throwIfAborted();
     return { ...result, latencyMs, seq };
@@ -151,9 +151,12 @@ export class TickCallRecorder {
     ]);
   }
 
-  private count(seq: number, tool: BrainTool, result: RawToolResult): void {
-    this.calls += 1;
-    this.used.add(tool.module);
+  /** The tick's `toolCalls` and modules used are the persona's own; the oracle's probes are audited only. */
+  private count(seq: number, tool: BrainTool, result: RawToolResult, origin: 'brain' | 'oracle'): void {
+    if (origin === 'brain') {
+      this.calls += 1;
+      this.used.add(tool.module);
+    }
     this.o.metrics.toolCalls.inc({ outcome: result.errorKind ?? 'ok' });
     this.o.events.emitAction({
       personaId: this.o.personaId,

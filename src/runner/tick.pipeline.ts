@@ -184,11 +184,12 @@ export class TickPipeline {
       tools: context.tools,
       call: (name, input, options) => recorder.call(name, input, { ...options, origin: 'oracle' }),
       report: (finding) => recorder.reportFinding(finding),
-      seed: `${this.config.personaSeed}|${claim.userId}|${context.today.date}`,
+      seed: `${this.config.personaSeed}|${claim.email}|${context.today.date}`,
       now: context.today.at,
       timezone: claim.timezone,
       latency: this.latency,
       maxProbes: this.config.oracleMaxProbes,
+      slow: { floorMs: this.config.findingSlowRelativeMs, ceilingMs: this.config.findingSlowMs },
       signal: context.signal,
     });
   }

@@ -18,6 +18,7 @@ export interface SeededCatalogPersona {
   email: string;
   name: string;
   archetype: string;
+  cadence: string;
   modules: string[];
 }
 
@@ -33,6 +34,7 @@ export async function seedCatalogPersonas(t: TestApp): Promise<SeededCatalogPers
       email: s.email,
       name: entry.name,
       archetype: entry.archetype,
+      cadence: entry.tickCadence,
       modules: Object.entries(entry.moduleMix)
         .filter(([, weight]) => weight > 0)
         .map(([module]) => module),

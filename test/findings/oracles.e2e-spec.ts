@@ -2,6 +2,7 @@ import { FAULT_CATALOG } from '../../src/faults/fault-catalog.js';
 import type { FaultDefect } from '../../src/faults/fault-catalog.js';
 import { ScriptedBrain } from '../../src/runner/brains/scripted/scripted.brain.js';
 import { CONFUSED_ARCHETYPE } from '../../src/runner/brains/scripted-content.js';
+import { ToolRegistry } from '../../src/tools/tool.registry.js';
 import { clearAllFaults } from '../faults/faults-support.js';
 import { bootRunnerApp, parkAllPersonas } from '../runner/runner.fixtures.js';
 import { createAdmin } from '../support/factories.js';
@@ -88,6 +89,34 @@ describe(`${ScriptedBrain.name} oracles over the persona catalog`, () => {
       );
     }
   });
+
+  it('should call every user-space tool in one simulated day of the catalog, with no app finding', async () => {
+    // hourly personas tick every hour of the day (each hour its own seed), the others once
+    const tickIds: string[] = [];
+    for (const persona of personas) {
+      const hours = persona.cadence === 'hourly' ? 24 : 1;
+      for (let hour = 0; hour < hours; hour += 1) {
+        const summary = await seededRunner(t, `coverage-day:h${hour}`).runNow(persona.userId);
+        expect(summary).toMatchObject({ status: 'ok', recorded: true });
+        tickIds.push(summary.tickId!);
+      }
+    }
+    const called = new Set(
+      (await callsOfTicks(t, tickIds)).filter((c) => c.origin === 'brain').map((c) => c.tool_name),
+    );
+    const userSpace = t.app
+      .get(ToolRegistry)
+      .list()
+      .filter((tool) => tool.options.scope === 'user-space')
+      .map((tool) => tool.options.name)
+      .sort();
+    expect(userSpace.length).toBeGreaterThanOrEqual(26);
+    expect(userSpace.filter((name) => !called.has(name))).toEqual([]);
+    const appFindings = (await findingsOfTicks(t, tickIds))
+      .filter((f) => !f.persona_mistake)
+      .map((f) => `${f.tool} ${f.class} ${f.check_name}: expected ${f.expected}; got ${f.got}`);
+    expect(appFindings).toEqual([]);
+  }, 300_000);
 
   describe('with a catalog defect planted', () => {
     afterEach(() => clearAllFaults(t));

@@ -118,8 +118,14 @@ describe(AnthropicBrain.name, () => {
     });
 
     // the real dotted names in the audit trail, with the hash of exactly what the model sent
-    const actions = await actionsOf(t, result.tickId!);
+    const audited = await actionsOf(t, result.tickId!);
+    const actions = audited.filter((a: { origin: string }) => a.origin === 'brain');
     expect(actions.map((a: { tool_name: string }) => a.tool_name)).toEqual(['todo.create', 'notes.create']);
+    // the oracle engine checked the model's writes too: it read each back through its entity's readers
+    const probes = audited.filter((a: { origin: string }) => a.origin === 'oracle');
+    expect(probes.map((a: { tool_name: string }) => a.tool_name)).toEqual(
+      expect.arrayContaining(['todo.list', 'notes.search']),
+    );
     expect(actions.every((a: { result: string }) => a.result === 'ok')).toBe(true);
     expect(actions[0].input_hash).toBe(inputHash(taskInput));
     expect(actions[1].input_hash).toBe(inputHash(noteInput));

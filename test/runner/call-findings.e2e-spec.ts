@@ -23,6 +23,8 @@ describe(`${TickCallRecorder.name} call findings`, () => {
       ANTHROPIC_API_KEY: 'sk-ant-test',
       ANTHROPIC_BASE_URL: fake.url,
       ANTHROPIC_MODEL: 'claude-test-model',
+      // the call's own findings, seq by seq: no oracle probes between the model's calls
+      ORACLE_MAX_PROBES: '0',
       ANTHROPIC_MAX_RETRIES: '0',
     });
   });

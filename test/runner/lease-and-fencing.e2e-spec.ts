@@ -35,6 +35,8 @@ describe('runner leases, kills and fencing', () => {
       PERSONA_BRAIN: 'scripted',
       RUNNER_LEASE_MS: String(LEASE_MS),
       TICK_TIMEOUT_MS: '4000',
+      // leases and fencing count the persona's calls one by one: no oracle probes between them
+      ORACLE_MAX_PROBES: '0',
     });
   });
   afterAll(async () => {
@@ -85,6 +87,7 @@ describe('runner leases, kills and fencing', () => {
       ANTHROPIC_MAX_RETRIES: '0',
       TICK_TIMEOUT_MS: '60000',
       RUNNER_LEASE_MS: '120000',
+      ORACLE_MAX_PROBES: '0',
     });
     const frozenBrain = new AnthropicBrain(frozenConfig, new AnthropicLlmClient(frozenConfig));
     const frozenPipeline = new TickPipeline(

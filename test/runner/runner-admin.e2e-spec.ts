@@ -94,7 +94,13 @@ describe(RunnerAdminController.name, () => {
     const detail = await http(t.url, 'GET', `${BASE}/${persona.userId}`, { token: admin.accessToken });
     expect(detail.status).toBe(200);
     expect(detail.body.persona.userId).toBe(persona.userId);
-    expect(detail.body.recentActions.length).toBe(res.body.toolCalls);
+    // the 20 newest calls of the tick: the persona's own and the oracle engine's read-backs and probes
+    const recent = detail.body.recentActions as Array<{ tickId: string; origin: string }>;
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.every((a) => a.tickId === res.body.tickId && ['brain', 'oracle'].includes(a.origin))).toBe(
+      true,
+    );
+    expect(recent.filter((a) => a.origin === 'brain').length).toBeLessThanOrEqual(res.body.toolCalls);
   });
 
   it('should answer 404 for an unknown persona, 400 for a bad id and 409 while the persona is leased', async () => {

@@ -62,8 +62,9 @@ describe(`${RunnerService.name} with the scripted brain`, () => {
     expect(Number(tick.cost_usd)).toBe(0);
 
     // every call in the audit trail, in order, with a hash of its input and a measured latency
+    // (the persona's own calls, origin `brain`, and the oracle engine's read-backs and probes between them)
     const actions = await actionsOf(t, tick.id);
-    expect(actions).toHaveLength(result.toolCalls);
+    expect(actions.filter((a: { origin: string }) => a.origin === 'brain')).toHaveLength(result.toolCalls);
     expect(actions.map((a: { seq: number }) => a.seq)).toEqual(actions.map((_: unknown, i: number) => i + 1));
     for (const a of actions) {
       expect(a.persona_id).toBe(persona.userId);
@@ -90,13 +91,16 @@ describe(`${RunnerService.name} with the scripted brain`, () => {
     expect(created[0].tasks + created[0].notes + created[0].journal).toBe(okCreates.length);
 
     // one rating per module used, 1–5, with notes that say why
-    const modulesUsed = [...new Set(actions.map((a: { module: string }) => a.module))].sort();
+    const own = actions.filter((a: { origin: string }) => a.origin === 'brain');
+    const modulesUsed = [...new Set(own.map((a: { module: string }) => a.module))].sort();
     const feedback = await feedbackOf(t, tick.id);
     expect(feedback.map((f: { module: string }) => f.module)).toEqual(modulesUsed);
     for (const f of feedback) {
       expect(f.rating).toBeGreaterThanOrEqual(1);
       expect(f.rating).toBeLessThanOrEqual(5);
-      expect(f.notes).toMatch(/calls?, \d+ failed, \d+ ms on average/);
+      // the persona's own words about what it did that day, not a template of counts
+      expect(f.notes).toMatch(/\b(I|I'm|I’m|my|me)\b/);
+      expect(f.notes.length).toBeGreaterThan(20);
     }
     expect(tick.rating_error).toBeNull();
 

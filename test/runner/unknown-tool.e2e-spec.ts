@@ -18,6 +18,8 @@ describe(`${TickCallRecorder.name} (a tool name the model made up)`, () => {
       ANTHROPIC_BASE_URL: fake.url,
       ANTHROPIC_MODEL: 'claude-test-model',
       TICK_TIMEOUT_MS: '5000',
+      // the made-up call's own seq among the model's: no oracle probes between them
+      ORACLE_MAX_PROBES: '0',
     });
   });
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { judgeProbe } from './checks/refusal.checks.js';
 import { RepeatableReads } from './checks/repeatable-read.checks.js';
 import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
 import { slowRelativeCheck } from './checks/slow.checks.js';
+import type { SlowLimits } from './checks/slow.checks.js';
 import { SchemaValidators } from './json-schema.js';
 import type { LatencyHistory } from './latency-history.js';
 import { Ledger } from './ledger.js';
@@ -35,6 +36,8 @@ export interface OracleEngineOptions {
   timezone: string;
   /** Latency history shared across ticks of this process (per tool name). */
   latency: LatencyHistory;
+  /** Where `slow.relative` speaks (default 250 ms to 2000 ms). */
+  slow?: SlowLimits;
   /** Max probe calls the engine may make in one tick (default 40). */
   maxProbes?: number;
   signal: AbortSignal;
@@ -144,6 +147,8 @@ export class OracleEngine {
     const entries = [...this.knownGood].sort(([a], [b]) => personal(a) - personal(b) || rank(a) - rank(b));
     for (const [key, good] of entries) {
       const [name, space] = key.split('\u0000');
+      // only in the persona's own space: a boundary row in a shared space would land on the others' lists
+      if (space !== '') continue;
       const tool = this.tools.get(name);
       if (!tool || !mayProbe(tool) || probed.has(name)) continue;
       const semantics = tool.semantics;
@@ -188,7 +193,7 @@ export class OracleEngine {
     expectError: boolean,
   ): Promise<void> {
     if (outcome.errorKind === 'timeout' || outcome.errorKind === 'unknown_tool') return;
-    const slow = slowRelativeCheck(this.options.latency, name, outcome.latencyMs);
+    const slow = slowRelativeCheck(this.options.latency, name, outcome.latencyMs, this.options.slow);
     this.options.latency.record(name, outcome.latencyMs);
     if (expectError && !outcome.ok) return;
     const verdicts: Verdict[] = slow ? [slow] : [];
