@@ -18,9 +18,12 @@ export type ToolEffect = (typeof TOOL_EFFECTS)[number];
  * - `casefold`: strings equal ignoring case and surrounding whitespace (emails);
  * - `instant`: two date-times naming the same moment (`09:00+01:00` is `08:00Z`);
  * - `set`: arrays with the same members, ignoring order and case (tags);
- * - `json`: the same JSON value, object keys in any order (nested objects, arrays of objects).
+ * - `json`: the same JSON value, object keys in any order (nested objects, arrays of objects);
+ * - `items`: arrays of the same length, in order; an item sent as a string equals the answered
+ *   item's `itemField` (trimmed), an item sent as an object has each key it sends as sent (keys it
+ *   leaves out take the tool's default), e.g. subtasks sent as titles and answered as objects.
  */
-export const ECHO_COMPARES = ['exact', 'text', 'casefold', 'instant', 'set', 'json'] as const;
+export const ECHO_COMPARES = ['exact', 'text', 'casefold', 'instant', 'set', 'json', 'items'] as const;
 export type EchoCompare = (typeof ECHO_COMPARES)[number];
 
 /** An input field that the answer's row must echo. */
@@ -30,7 +33,9 @@ export interface EchoRule {
   /** The row field that holds it; default the same name. */
   field?: string;
   compare: EchoCompare;
-  /** `null` in the input removes the value: the row answers null (or the field is absent). */
+  /** For `items`: the field of an answered item that an item sent as a string is (e.g. `title`). */
+  itemField?: string;
+  /** `null` in the input removes the value: the row answers null, an empty list, or nothing. */
   nullClears?: boolean;
   /**
    * The echo holds only when the answer says the write happened: a field of the answer (a dotted
@@ -140,6 +145,11 @@ export interface ToolSemantics {
   search?: SearchSemantics;
   /** What the call sets on the row (action and update), e.g. complete → `status: done`. */
   sets?: Record<string, StateValue>;
+  /**
+   * What the call sets when an input has a given value, e.g. an update with `status: done` sets
+   * `completedAt`, with `status: open` clears it.
+   */
+  setsWhen?: Array<{ input: string; equals: unknown; sets: Record<string, StateValue> }>;
   /**
    * Repeating the call with the same input changes nothing more (MCP's idempotentHint): true for
    * reads, updates that set values, archive, complete; false for create, log, add.

@@ -191,6 +191,10 @@ export function semanticsProblems(options: ToolOptions): string[] {
     if (echo.when) answer('echo when path', echo.when.path);
   }
   for (const field of Object.keys(s.sets ?? {})) if (row) answer('sets field', `${row}${field}`);
+  for (const when of s.setsWhen ?? []) {
+    input('setsWhen input', when.input);
+    for (const field of Object.keys(when.sets)) if (row) answer('setsWhen field', `${row}${field}`);
+  }
 
   if (s.list) {
     const items = s.list.items ?? 'items';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { TOOL_SEMANTICS_META_KEY } from '../../src/tool-contract/tool-semantics.js';
 import type { EchoRule, PublishedToolSemantics } from '../../src/tool-contract/tool-semantics.js';
 import type { ToolOptions } from '../../src/tool-contract/tool.types.js';
+import { sameByCompare } from '../../src/runner/oracles/values.js';
 import { ToolRegistry, semanticsProblems } from '../../src/tools/tool.registry.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
@@ -408,39 +409,9 @@ function at(value: unknown, path: string): unknown {
     .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
 }
 
+/** The declared echo holds, compared exactly as the oracle engine compares it. */
 function echoes(rule: EchoRule, sent: unknown, got: unknown): boolean {
-  if (sent === null && rule.nullClears) return got === null || got === undefined;
-  switch (rule.compare) {
-    case 'text':
-      return typeof got === 'string' && typeof sent === 'string' && got.trim() === sent.trim();
-    case 'casefold':
-      return (
-        typeof got === 'string' &&
-        typeof sent === 'string' &&
-        got.trim().toLowerCase() === sent.trim().toLowerCase()
-      );
-    case 'instant':
-      return typeof got === 'string' && typeof sent === 'string' && Date.parse(got) === Date.parse(sent);
-    case 'set': {
-      const norm = (v: unknown) => new Set((v as string[]).map((s) => s.toLowerCase()));
-      const [a, b] = [norm(sent), norm(got)];
-      return a.size === b.size && [...a].every((x) => b.has(x));
-    }
-    case 'json':
-      return JSON.stringify(sortKeys(sent)) === JSON.stringify(sortKeys(got));
-    default:
-      return sent === got;
-  }
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
+  if (sent === null && rule.nullClears)
+    return got === null || got === undefined || (Array.isArray(got) && got.length === 0);
+  return sameByCompare(rule.compare, sent, got, rule.itemField);
 }

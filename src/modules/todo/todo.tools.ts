@@ -27,7 +27,7 @@ export class TodoTools {
       'Create a task with a priority (low|medium|high|urgent), an optional due date and up to 20 subtasks.',
     input: createTaskInput,
     output: taskResultOutput,
-    // subtasks are left out of the echo: they go in as strings and come back as {title (trimmed), done: false}
+    // subtasks go in as titles and come back as {title (trimmed), done: false}: `items` by `title`
     semantics: {
       effect: 'create',
       entity: 'task',
@@ -38,6 +38,7 @@ export class TodoTools {
         { input: 'description', compare: 'exact' },
         { input: 'priority', compare: 'exact' },
         { input: 'dueDate', compare: 'exact' },
+        { input: 'subtasks', compare: 'items', itemField: 'title' },
       ],
       idempotent: false,
     },
@@ -119,9 +120,8 @@ export class TodoTools {
     description: 'Change a task: title, description, priority, due date, subtasks (replaces them) or status.',
     input: updateTaskInput,
     output: taskResultOutput,
-    // subtasks are left out of the echo: `done` defaults to false when not sent, and null answers [] rather
-    // than null. completedAt follows status (set when it becomes done, cleared when it becomes open), a
-    // change that depends on the input's value, which `sets` cannot say; the status echo covers the status.
+    // subtasks: each sent key as sent (`done` left out is false), null answers []; completedAt follows
+    // the status sent (set when done, cleared when open)
     semantics: {
       effect: 'update',
       entity: 'task',
@@ -133,6 +133,11 @@ export class TodoTools {
         { input: 'priority', compare: 'exact' },
         { input: 'dueDate', compare: 'exact', nullClears: true },
         { input: 'status', compare: 'exact' },
+        { input: 'subtasks', compare: 'items', nullClears: true },
+      ],
+      setsWhen: [
+        { input: 'status', equals: 'done', sets: { completedAt: { set: true } } },
+        { input: 'status', equals: 'open', sets: { completedAt: { set: false } } },
       ],
       idempotent: true,
     },

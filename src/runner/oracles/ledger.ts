@@ -13,6 +13,8 @@ import type { Row } from './values.js';
 export interface Expectation {
   value?: unknown;
   compare?: EchoCompare | 'seen';
+  /** For `items`: the answered item's field a sent string is. */
+  itemField?: string;
   state?: StateValue;
   /** The value the row showed before the write that set this (for lost-update classification). */
   previous?: unknown;
@@ -44,7 +46,8 @@ export function meets(expectation: Expectation, got: unknown): boolean {
   if (expectation.state) {
     const s = expectation.state;
     if ('equals' in s) return sameJson(s.equals, got) || sameInstant(s.equals, got);
-    return s.set ? !isNothing(got) : isNothing(got);
+    // cleared: null, absent, or (a list) empty
+    return s.set ? !isNothing(got) : isNothing(got) || (Array.isArray(got) && got.length === 0);
   }
   if (expectation.compare === 'seen' || expectation.compare === undefined) {
     return (
@@ -53,7 +56,7 @@ export function meets(expectation: Expectation, got: unknown): boolean {
       (isNothing(expectation.value) && isNothing(got))
     );
   }
-  return sameByCompare(expectation.compare, expectation.value, got);
+  return sameByCompare(expectation.compare, expectation.value, got, expectation.itemField);
 }
 
 export function describeExpectation(expectation: Expectation): string {

@@ -2,8 +2,9 @@ import type { BrainTool } from '../brains/brain.js';
 import type { FilterRule } from '../../tool-contract/tool-semantics.js';
 import type { SchemaValidators } from './json-schema.js';
 import { numberAt, propertyOf, typeOf } from './json-schema.js';
-import type { LedgerRow } from './ledger.js';
-import { isInstant, isIsoDate, sameJson } from './values.js';
+import type { Ledger, LedgerRow } from './ledger.js';
+import { searchQueryFor } from './reader-input.js';
+import { hashSeed, isInstant, isIsoDate, sameJson } from './values.js';
 import type { Row } from './values.js';
 
 /**
@@ -34,6 +35,38 @@ export function smallerLimitInput(
   if (smaller < Math.max(1, min)) return null;
   const next = { ...input, [limit.input]: smaller };
   return validators.check(tool.inputSchema, next)?.ok ? next : null;
+}
+
+/** For each list tool with filters and an own readable row of its entity in my space: one exclusion. */
+export function exclusionProbes(
+  tools: ReadonlyMap<string, BrainTool>,
+  ledger: Ledger,
+  knownGood: (tool: string) => Row | undefined,
+  seed: string,
+  validators: SchemaValidators,
+): Array<{ tool: string; input: Row }> {
+  const out: Array<{ tool: string; input: Row }> = [];
+  for (const tool of tools.values()) {
+    const semantics = tool.semantics;
+    if (!semantics?.list?.filters?.length || !['list', 'search'].includes(semantics.effect)) continue;
+    const row = ledger.ownRows(semantics.entity, '').find((r) => !r.deleted && !r.unreadable);
+    if (!row) continue;
+    const base = { ...(knownGood(tool.name) ?? {}) };
+    // a search is asked for the row by its own words, so only the filter can keep it out
+    const search = semantics.search;
+    if (search) {
+      const query = searchQueryFor(
+        search.fields.map((f) => row.row[f]),
+        search.match === 'substring-casefold',
+      );
+      if (!query) continue;
+      base[search.query] = query;
+    }
+    const variant = hashSeed(`${seed}:exclude:${tool.name}`);
+    const input = excludingInput(tool, base, row, variant, validators);
+    if (input) out.push({ tool: tool.name, input });
+  }
+  return out;
 }
 
 /**

@@ -1,51 +1,46 @@
 import { toolModule } from '../brains/brain.js';
-import type { BrainTool, FindingReport, ToolCallOptions, ToolOutcome } from '../brains/brain.js';
+import type { BrainTool, ToolCallOptions, ToolOutcome } from '../brains/brain.js';
 import { errorAsProtocolCheck, inputSchemaCheck, outputSchemaCheck } from './checks/contract.checks.js';
 import { answerDerivedChecks, rowDerivedChecks } from './checks/derived.checks.js';
-import { echoChecks, stateChecks } from './checks/echo.checks.js';
-import { filterChecks, limitCheck, noDuplicatesCheck, orderCheck, unreadable } from './checks/list.checks.js';
+import { declaredSets, echoChecks, stateChecks } from './checks/echo.checks.js';
+import {
+  entityUnreadable,
+  filterChecks,
+  limitCheck,
+  noDuplicatesCheck,
+  orderCheck,
+  unreadable,
+} from './checks/list.checks.js';
 import type { Clock } from './checks/list.checks.js';
 import { ReadBack, readBackValuesCheck } from './checks/read-back.js';
 import { judgeProbe } from './checks/refusal.checks.js';
 import { RepeatableReads } from './checks/repeatable-read.checks.js';
 import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
 import { slowRelativeCheck } from './checks/slow.checks.js';
-import type { SlowLimits } from './checks/slow.checks.js';
 import { SchemaValidators } from './json-schema.js';
-import type { LatencyHistory } from './latency-history.js';
 import { Ledger } from './ledger.js';
-import { excludingInput, smallerLimitInput } from './narrowing-probes.js';
+import { exclusionProbes, smallerLimitInput } from './narrowing-probes.js';
 import type { LedgerRow } from './ledger.js';
 import { pickCases, probeCases } from './probe-inputs.js';
 import { getPath, hashSeed, isNothing, isRow, rowsAt } from './values.js';
 import type { Row } from './values.js';
+import { verdict } from './verdict.js';
 import type { Verdict } from './verdict.js';
 
 export { LatencyHistory } from './latency-history.js';
-
-export interface OracleEngineOptions {
-  tools: readonly BrainTool[];
-  /** Makes a probe call (audited like any call). The engine always passes { probe: true, spaceId }. */
-  call(name: string, input: Record<string, unknown>, options: ToolCallOptions): Promise<ToolOutcome>;
-  /** Records a finding (source 'oracle'). */
-  report(finding: FindingReport): Promise<void>;
-  /** Deterministic seed for generated inputs (fast-check). */
-  seed: string;
-  /** The persona's now (for days-back filters) and its IANA timezone. */
-  now: Date;
-  timezone: string;
-  /** Latency history shared across ticks of this process (per tool name). */
-  latency: LatencyHistory;
-  /** Where `slow.relative` speaks (default 250 ms to 2000 ms). */
-  slow?: SlowLimits;
-  /** Max probe calls the engine may make in one tick (default 40). */
-  maxProbes?: number;
-  signal: AbortSignal;
-}
+export type { OracleEngineOptions } from './oracle-engine.options.js';
+import type { OracleEngineOptions } from './oracle-engine.options.js';
 
 type Origin = 'brain' | 'probe';
 
 const DEFAULT_MAX_PROBES = 40;
+/** A row this persona wrote in its own space, with its own key, answered as one the tool cannot read. */
+const UNREADABLE_OWN = verdict(
+  'unreadable.own-row',
+  'wrong_result',
+  'my own row, readable',
+  'flagged unreadable',
+);
 const PROBES_PER_TOOL = 2;
 
 /**
@@ -126,16 +121,9 @@ export class OracleEngine {
 
   /** Each list tool with filters, once: a filter set to exclude an own row (see narrowing-probes.ts). */
   private async narrowingProbes(): Promise<void> {
-    for (const tool of this.tools.values()) {
-      const semantics = tool.semantics;
-      if (this.stopped() || !semantics?.list?.filters?.length || semantics.effect !== 'list') continue;
-      const row = this.ledger.ownRows(semantics.entity, '').find((r) => !r.deleted && !r.unreadable);
-      if (!row) continue;
-      const base = this.knownGood.get(`${tool.name}\u0000`) ?? {};
-      const variant = hashSeed(`${this.options.seed}:exclude:${tool.name}`);
-      const input = excludingInput(tool, base, row, variant, this.validators);
-      if (input) await this.probe(tool.name, input, '');
-    }
+    const good = (tool: string) => this.knownGood.get(`${tool}\u0000`);
+    for (const p of exclusionProbes(this.tools, this.ledger, good, this.options.seed, this.validators))
+      await this.probe(p.tool, p.input, '');
   }
 
   private async probeInputs(): Promise<void> {
@@ -228,13 +216,16 @@ export class OracleEngine {
     const before = this.ledger.get(semantics.entity, space, String(id));
     // input the tool should have refused promises no echo (that finding is the refusal's)
     const flagged =
-      this.unreadableRow(semantics.entity, row) ||
+      entityUnreadable(this.tools, semantics.entity, row) ||
       this.validators.check(tool.inputSchema, input)?.ok === false;
     const echo = flagged
       ? { verdicts: [], expectations: new Map() }
       : echoChecks(tool, input, outcome.data, row, before?.row);
-    const state = flagged ? { verdicts: [], expectations: new Map() } : stateChecks(semantics.sets, row);
+    const state = flagged
+      ? { verdicts: [], expectations: new Map() }
+      : stateChecks(declaredSets(semantics, input), row);
     verdicts.push(...echo.verdicts, ...state.verdicts, ...rowDerivedChecks(semantics.derived, row));
+    if (space === '' && entityUnreadable(this.tools, semantics.entity, row)) verdicts.push(UNREADABLE_OWN);
     await this.reportAll(verdicts, tool.name, outcome.seq);
     const expectations = new Map([...echo.expectations, ...state.expectations]);
     const entry = this.ledger.wrote(semantics.entity, space, String(id), row, expectations, flagged, {
@@ -315,8 +306,10 @@ export class OracleEngine {
         });
         continue;
       }
+      const flagged = unreadable(row, semantics.list);
+      if (space === '' && flagged && !entry.unreadable) out.push(UNREADABLE_OWN);
       out.push(...readBackValuesCheck(entry, row, tool));
-      if (!unreadable(row, semantics.list)) entry.seenSinceWrite = true;
+      if (!flagged) entry.seenSinceWrite = true;
     }
     return out;
   }
@@ -355,14 +348,6 @@ export class OracleEngine {
     const mine = result.verdicts.some((v) => v.tool === tool.name);
     const elsewhere = result.verdicts.filter((v) => v.tool !== tool.name);
     await this.reportAll(mine ? [verdictFound, ...elsewhere] : elsewhere, tool.name, outcome.seq);
-  }
-
-  private unreadableRow(entity: string, row: Row): boolean {
-    for (const t of this.tools.values()) {
-      const flag = t.semantics?.entity === entity ? t.semantics.list?.unreadableFlag : undefined;
-      if (flag && row[flag] === true) return true;
-    }
-    return false;
   }
 
   private async reportAll(verdicts: Verdict[], toolName: string, seq: number | null): Promise<void> {

@@ -57,8 +57,15 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** Does the row value read back as what was sent, under the declared compare rule? */
-export function sameByCompare(compare: EchoCompare, sent: unknown, got: unknown): boolean {
+export function sameByCompare(
+  compare: EchoCompare,
+  sent: unknown,
+  got: unknown,
+  itemField?: string,
+): boolean {
   switch (compare) {
+    case 'items':
+      return sameItems(sent, got, itemField);
     case 'text':
       return typeof sent === 'string' && typeof got === 'string' && sent.trim() === got.trim();
     case 'casefold':
@@ -83,6 +90,30 @@ export function sameByCompare(compare: EchoCompare, sent: unknown, got: unknown)
     default:
       return sent === got || (typeof sent === 'number' && typeof got === 'number' && sent === got);
   }
+}
+
+/** Arrays item by item: a string as the item's `itemField`, an object by the keys it has. */
+function sameItems(sent: unknown, got: unknown, itemField: string | undefined): boolean {
+  if (!Array.isArray(sent) || !Array.isArray(got) || sent.length !== got.length) return false;
+  return sent.every((item, i) => {
+    const answered = got[i];
+    if (typeof item === 'string') {
+      const value = itemField && isRecord(answered) ? answered[itemField] : answered;
+      return typeof value === 'string' && value.trim() === item.trim();
+    }
+    if (isRecord(item) && isRecord(answered)) {
+      return Object.entries(item).every(([k, v]) =>
+        typeof v === 'string' && typeof answered[k] === 'string'
+          ? (answered[k] as string).trim() === v.trim()
+          : sameJson(v, answered[k]),
+      );
+    }
+    return sameJson(item, answered);
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Absent or null. */

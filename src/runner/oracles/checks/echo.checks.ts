@@ -1,5 +1,5 @@
 import type { BrainTool } from '../../brains/brain.js';
-import type { EchoRule, StateValue } from '../../../tool-contract/tool-semantics.js';
+import type { EchoRule, StateValue, ToolSemantics } from '../../../tool-contract/tool-semantics.js';
 import { propertyOf } from '../json-schema.js';
 import type { Expectation } from '../ledger.js';
 import { meets } from '../ledger.js';
@@ -41,21 +41,23 @@ export function echoChecks(
     const got = row[field];
     if (sent === null) {
       if (!rule.nullClears) continue;
-      if (isNothing(got)) out.expectations.set(field, { state: { set: false } });
+      if (isNothing(got) || (Array.isArray(got) && got.length === 0))
+        out.expectations.set(field, { state: { set: false } });
       else
         out.verdicts.push(
           verdict(`echo.${rule.input}`, 'wrong_result', `${field} null (cleared)`, `${field} ${show(got)}`),
         );
       continue;
     }
-    if (sameByCompare(rule.compare, sent, got)) {
-      out.expectations.set(field, { value: sent, compare: rule.compare });
+    if (sameByCompare(rule.compare, sent, got, rule.itemField)) {
+      out.expectations.set(field, { value: sent, compare: rule.compare, itemField: rule.itemField });
       continue;
     }
     const ignored = ignoredValue(tool, rule, before);
     const looksIgnored =
       ignored.known &&
-      (sameByCompare(rule.compare, ignored.value, got) || sameJson(ignored.value ?? null, got ?? null));
+      (sameByCompare(rule.compare, ignored.value, got, rule.itemField) ||
+        sameJson(ignored.value ?? null, got ?? null));
     out.verdicts.push(
       verdict(
         `echo.${rule.input}`,
@@ -81,6 +83,16 @@ function ignoredValue(
   if (tool.semantics?.effect !== 'create') return { known: false, value: undefined };
   const prop = propertyOf(tool.inputSchema, rule.input);
   return { known: true, value: prop?.schema.default ?? null };
+}
+
+/** The states a call declares it sets: `sets`, and each `setsWhen` whose input has its value. */
+export function declaredSets(semantics: ToolSemantics, input: Row): Record<string, StateValue> {
+  const out: Record<string, StateValue> = { ...(semantics.sets ?? {}) };
+  for (const when of semantics.setsWhen ?? []) {
+    if (input[when.input] !== undefined && sameJson(input[when.input], when.equals))
+      Object.assign(out, when.sets);
+  }
+  return out;
 }
 
 /** The row an action (or update) answers is in the state it declares it sets (`state.<field>`). */

@@ -215,6 +215,15 @@ export function allAdmit(tool: BrainTool, input: Row, row: Row, clock: Clock): A
   return result;
 }
 
+/** A row of `entity` flagged unreadable by the flag any of the entity's readers declares. */
+export function entityUnreadable(tools: ReadonlyMap<string, BrainTool>, entity: string, row: Row): boolean {
+  for (const t of tools.values()) {
+    const flag = t.semantics?.entity === entity ? t.semantics.list?.unreadableFlag : undefined;
+    if (flag && row[flag] === true) return true;
+  }
+  return false;
+}
+
 /** No row is listed twice (by its id field). */
 export function noDuplicatesCheck(idField: string, items: Row[]): Verdict | null {
   const seen = new Set<string>();
