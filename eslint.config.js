@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.bench-build/**', '.test-build/**', 'test/artifacts/**', 'node_modules/**', '.data/**', 'coverage/**', 'bench/results/**', 'src/reports/public/**'] },
+  { ignores: ['dist/**', '.stryker-tmp/**', 'reports/**', '.bench-build/**', '.test-build/**', 'test/artifacts/**', 'node_modules/**', '.data/**', 'coverage/**', 'bench/results/**', 'src/reports/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
