@@ -170,7 +170,8 @@ export class ReadBack {
       byId?.status === 'absent' ||
       second.some((l) => l?.status === 'absent') ||
       (!!firstMiss && plans.length === 0);
-    if (!absentTwice || !row.writeTool) return { verdicts: [], present: false };
+    // in a shared space another member may have deleted it: a row gone everywhere proves nothing there
+    if (!absentTwice || !row.writeTool || row.space !== '') return { verdicts: [], present: false };
     const lost: Verdict[] = [
       {
         ...verdict(

@@ -1,6 +1,6 @@
 import { composeNote } from '../../scripted-content.js';
 import type { SeededRandom } from '../../seeded-random.js';
-import { idOf, rowOf } from '../answers.js';
+import { idOf, itemsOf, rowOf } from '../answers.js';
 import type { PlayContext } from '../play-context.js';
 import type { Playbook } from './playbook.js';
 
@@ -38,12 +38,18 @@ export const notesPlaybook: Playbook = {
     const cases = ctx.rng.chance(0.5)
       ? [word.toUpperCase(), word.toLowerCase()]
       : [word.toLowerCase(), word.toUpperCase()];
-    await ctx.call('notes.search', { query: cases.find((c) => !text.includes(c)) ?? word, limit: 10 });
+    const looked = await ctx.call('notes.search', {
+      query: cases.find((c) => !text.includes(c)) ?? word,
+      limit: 10,
+    });
+    // it opens the note from what the search shows: a note it cannot find, it cannot work on
+    const opened = itemsOf(looked).some((n) => idOf(n) === id);
     const phrase = commonPhraseOf(note.content) ?? phraseOf(note.content, note.topic);
     if (phrase && ctx.rng.chance(0.5)) {
       const query = ctx.rng.chance(0.6) ? phrase : phrase.split(/\W+/).filter(Boolean).reverse().join(' ');
       await ctx.call('notes.search', { query, limit: ctx.rng.pick([3, 10]) });
     }
+    if (!opened) return;
     if (ctx.rng.chance(0.5)) await addToIt(ctx, id, note.title, note.content);
     else await putItAway(ctx, id, word);
   },
