@@ -42,6 +42,14 @@ const LEVELS: Record<string, LogLevel[] | false> = {
 };
 
 async function main(): Promise<number> {
+  // a stop asked for while the runner is still starting is kept, and honoured once the runner exists
+  const started: { runner?: RemoteRunner; stopAsked: boolean } = { stopAsked: false };
+  const stop = () => {
+    started.stopAsked = true;
+    void started.runner?.stop();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   const flags = parseFlags(process.argv.slice(2), {
     values: ['api', 'runner-id', 'poll-ms'],
     switches: ['once', 'help'],
@@ -74,9 +82,8 @@ async function main(): Promise<number> {
     pollMs,
     graceMs: config.shutdownGraceMs,
   });
-  const stop = () => void runner.stop();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  started.runner = runner;
+  if (started.stopAsked) void runner.stop();
   const summary = await runner.run();
   await runner.stop();
   await app.close();

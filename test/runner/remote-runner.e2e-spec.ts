@@ -22,7 +22,7 @@ interface Child {
 }
 
 /** `npm run runner:remote` as the compiled script of this test run's build. */
-function startRemote(t: TestApp, args: string[]): Child {
+function startRemote(t: TestApp, args: string[], extraEnv: Record<string, string> = {}): Child {
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
@@ -32,6 +32,7 @@ function startRemote(t: TestApp, args: string[]): Child {
     MANA_SERVICE_KEY: t.config.serviceKey,
     PERSONA_SEED_SECRET: t.config.personaSeedSecret,
     ...ENV,
+    ...extraEnv,
   };
   const child = spawn(process.execPath, [builtFile('scripts/runner-remote.js'), `--api=${t.url}`, ...args], {
     env,
@@ -163,10 +164,14 @@ describe(RemoteRunner.name, () => {
   );
 
   it('should stop on SIGTERM with exit 0 and leave no lease behind', async () => {
-    const c = startRemote(t, ['--poll-ms=200']);
+    const c = startRemote(t, ['--poll-ms=200'], { LOG_LEVEL: 'info' });
     children.push(c);
     // it runs (an empty round, then polling) until told to stop
-    await new Promise((r) => setTimeout(r, 3000));
+    await waitFor(
+      'the remote runner to start polling',
+      async () => c.output().includes('polling') || undefined,
+      30_000,
+    );
     expect(c.child.exitCode).toBeNull();
     c.child.kill('SIGTERM');
     expect(await exitOf(c, 20_000)).toEqual({ code: 0, signal: null });

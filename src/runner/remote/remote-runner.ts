@@ -61,6 +61,7 @@ export class RemoteRunner {
   async run(): Promise<RemoteRunSummary> {
     const results: TickSummary[] = [];
     let rounds = 0;
+    if (!this.stopping) this.logger.log(`polling ${this.o.apiUrl} as ${this.o.runnerId}`);
     while (!this.stopping) {
       rounds += 1;
       await this.round(results);
