@@ -30,7 +30,12 @@ export class SchemaValidators {
     allErrors: true,
     logger: false,
   });
-  private readonly compiled = new WeakMap<object, ValidateFunction | null>();
+  /**
+   * By the schema's JSON text: every tick lists the same tools as new objects, so one instance shared
+   * by the ticks of a process compiles each schema once (bounded: a server whose schemas keep
+   * changing starts over at 1000).
+   */
+  private readonly compiled = new Map<string, ValidateFunction | null>();
 
   /** Does `value` conform? Null when the schema is absent or does not compile (no verdict). */
   check(schema: JsonSchema | undefined, value: unknown): Conformance | null {
@@ -43,7 +48,8 @@ export class SchemaValidators {
   }
 
   private compile(schema: JsonSchema): ValidateFunction | null {
-    const cached = this.compiled.get(schema);
+    const key = JSON.stringify(schema);
+    const cached = this.compiled.get(key);
     if (cached !== undefined) return cached;
     let validate: ValidateFunction | null;
     try {
@@ -52,7 +58,8 @@ export class SchemaValidators {
     } catch {
       validate = null;
     }
-    this.compiled.set(schema, validate);
+    if (this.compiled.size >= 1000) this.compiled.clear();
+    this.compiled.set(key, validate);
     return validate;
   }
 }

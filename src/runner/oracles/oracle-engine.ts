@@ -34,6 +34,8 @@ import type { OracleEngineOptions } from './oracle-engine.options.js';
 type Origin = 'brain' | 'probe';
 
 const DEFAULT_MAX_PROBES = 40;
+/** One compiled validator per schema for the whole process, not per tick (see SchemaValidators). */
+const SHARED_VALIDATORS = new SchemaValidators();
 /** A row this persona wrote in its own space, with its own key, answered as one the tool cannot read. */
 const UNREADABLE_OWN = verdict(
   'unreadable.own-row',
@@ -54,7 +56,7 @@ const PROBES_PER_TOOL = 2;
  */
 export class OracleEngine {
   private readonly tools: Map<string, BrainTool>;
-  private readonly validators = new SchemaValidators();
+  private readonly validators = SHARED_VALIDATORS;
   private readonly ledger = new Ledger();
   private readonly repeatable = new RepeatableReads(this.ledger);
   private readonly readBack: ReadBack;
