@@ -18,9 +18,9 @@
  * the instrumented one whenever it runs under Stryker.
  *
  * Exit codes (Stryker's command runner counts any non-zero exit as "killed"):
- *   0  the day ended and gave no app finding;
+ *   0  the day ended with every tick ok and no app finding;
  *   1  at least one app finding, or the app failed on its own: boot, migrations, seeding or a tick
- *      threw, or the day outlasted MUTATION_DAY_TIMEOUT_MS — a user would meet all of these;
+ *      threw, a tick ended failed (the persona's day broke off), or the day outlasted MUTATION_DAY_TIMEOUT_MS — a user would meet all of these;
  *   2  the harness could not set up, which is not the app's fault: the database would not start or
  *      could not be created, a bad MUTATION_DAY_* value, or the app's code is not instrumented
  *      under Stryker (the sandbox build did not compile the mutated sources).
@@ -63,6 +63,8 @@ export interface MutationDayResult {
   personaSeed: string | null;
   ticks: number;
   failedTicks: number;
+  /** Why ticks failed (a tick that fails is the app failing: the persona's day broke off). */
+  tickErrors: string[];
   toolCalls: number;
   appFindings: number;
   findings: MutationDayFinding[];
@@ -180,6 +182,7 @@ function finish(result: MutationDayResult, started: number): never {
   if (result.findings.length > PRINTED_FINDINGS) {
     say(`  … and ${result.findings.length - PRINTED_FINDINGS} more (tool, check, class) groups`);
   }
+  for (const why of result.tickErrors) say(`  tick ${why}`);
   if (result.error) process.stderr.write(`mutation-day: ${result.error}\n`);
   const jsonPath = process.env.MUTATION_DAY_JSON;
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
@@ -190,7 +193,9 @@ function finish(result: MutationDayResult, started: number): never {
         ? 'SETUP FAILED'
         : result.appFindings > 0
           ? 'FOUND'
-          : 'APP FAILED';
+          : result.failedTicks > 0
+            ? 'TICKS FAILED'
+            : 'APP FAILED';
   say(
     `mutation-day ${verdict}: mutant ${result.mutant ?? 'none'}, ${result.hours} h, ${result.ticks} ticks ` +
       `(${result.failedTicks} failed), ${result.toolCalls} tool calls, ${result.appFindings} app findings, ` +
@@ -207,6 +212,7 @@ function main(): void {
     personaSeed: null,
     ticks: 0,
     failedTicks: 0,
+    tickErrors: [],
     toolCalls: 0,
     appFindings: 0,
     findings: [],
@@ -247,7 +253,8 @@ function main(): void {
 
   playMutationDay(started, hours, concurrency, result, (d) => (db = d)).then(
     () => {
-      result.exitCode = result.appFindings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+      // a tick that failed is a day the persona could not finish: a user meets that too
+      result.exitCode = result.appFindings > 0 || result.failedTicks > 0 ? EXIT_FOUND : EXIT_CLEAN;
       finish(result, started);
     },
     (error: unknown) => {

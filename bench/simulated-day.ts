@@ -45,7 +45,12 @@ export interface DayTally {
   /** Ticks whose status was not `ok`. */
   failedTicks: number;
   toolCalls: number;
+  /** Why ticks failed: the distinct status and error of the first few. */
+  tickErrors: string[];
 }
+
+/** Distinct tick failures a tally keeps. */
+const MAX_TICK_ERRORS = 5;
 
 /** Seeds the catalog personas through PersonaSeedService (the path RUNNER_DEMO takes at boot). */
 export async function seedCatalogPersonas(app: INestApplication): Promise<DayPersona[]> {
@@ -156,12 +161,17 @@ export async function playJobs(
   concurrency: number,
   afterTick?: (summary: TickSummary, ticks: number) => Promise<boolean>,
 ): Promise<DayTally> {
-  const tally: DayTally = { ticks: 0, failedTicks: 0, toolCalls: 0 };
+  const tally: DayTally = { ticks: 0, failedTicks: 0, toolCalls: 0, tickErrors: [] };
   await runJobs(jobs, concurrency, async (job) => {
     const summary = await runners[job.hour].runNow(job.persona.userId);
     tally.ticks += 1;
     tally.toolCalls += summary.toolCalls;
-    if (summary.status !== 'ok') tally.failedTicks += 1;
+    if (summary.status !== 'ok') {
+      tally.failedTicks += 1;
+      const why = `${summary.status}: ${summary.error ?? 'no reason given'}`;
+      if (tally.tickErrors.length < MAX_TICK_ERRORS && !tally.tickErrors.includes(why))
+        tally.tickErrors.push(why);
+    }
     return afterTick ? afterTick(summary, tally.ticks) : false;
   });
   return tally;
