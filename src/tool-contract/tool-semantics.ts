@@ -14,13 +14,13 @@ export type ToolEffect = (typeof TOOL_EFFECTS)[number];
 /**
  * How a row field is compared with the input that set it:
  * - `exact`: the same JSON value (numbers, booleans, enums);
- * - `text`: strings equal after trimming surrounding whitespace (tools trim);
+ * - `text`: the string as sent without its surrounding whitespace (the tool trims it);
  * - `casefold`: strings equal ignoring case and surrounding whitespace (emails);
  * - `instant`: two date-times naming the same moment (`09:00+01:00` is `08:00Z`);
  * - `set`: arrays with the same members, ignoring order and case (tags);
  * - `json`: the same JSON value, object keys in any order (nested objects, arrays of objects);
- * - `items`: arrays of the same length, in order; an item sent as a string equals the answered
- *   item's `itemField` (trimmed), an item sent as an object has each key it sends as sent (keys it
+ * - `items`: arrays of the same length, in order; an item sent as a string, trimmed, is the
+ *   answered item's `itemField`, an item sent as an object has each key it sends as sent (keys it
  *   leaves out take the tool's default), e.g. subtasks sent as titles and answered as objects.
  */
 export const ECHO_COMPARES = ['exact', 'text', 'casefold', 'instant', 'set', 'json', 'items'] as const;

@@ -219,10 +219,10 @@ describe('oracle checks', () => {
     it('should make every invalid case fail the schema and every acceptance case pass it', () => {
       for (const c of cases) {
         const ok = validators.check(create.inputSchema, c.input)?.ok;
-        expect(ok).toBe(c.kind === 'boundary' || c.kind === 'omit-optional');
+        expect(ok).toBe(c.kind === 'boundary' || c.kind === 'omit-optional' || c.kind === 'padded');
       }
       expect(new Set(cases.map((c) => c.kind))).toEqual(
-        new Set(['invalid', 'null-optional', 'boundary', 'omit-optional']),
+        new Set(['invalid', 'null-optional', 'boundary', 'omit-optional', 'padded']),
       );
     });
 

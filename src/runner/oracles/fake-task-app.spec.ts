@@ -30,7 +30,10 @@ export type Fault =
   | 'flaky-read'
   | 'garble-read'
   | 'slow'
-  | 'not-done';
+  | 'not-done'
+  | 'untrimmed'
+  | 'update-clears-notes'
+  | 'complete-toggles';
 
 const text = (max: number) => z.string().min(1).max(max);
 const PRIORITIES = ['low', 'medium', 'high'] as const;
@@ -255,7 +258,7 @@ export class FakeTaskApp {
         const id = `t${this.next}`;
         const task: Task = {
           id,
-          title: String(a.title).trim(),
+          title: this.faults.has('untrimmed') ? String(a.title) : String(a.title).trim(),
           notes: typeof a.notes === 'string' ? a.notes.trim() : null,
           priority: (a.priority ?? 'medium') as Task['priority'],
           tags: (a.tags as string[] | undefined) ?? [],
@@ -282,6 +285,7 @@ export class FakeTaskApp {
         if (a.title !== undefined) next.title = String(a.title).trim();
         if (a.notes !== undefined && !this.faults.has('ignore-update-notes'))
           next.notes = a.notes === null ? null : String(a.notes).trim();
+        if (a.notes === undefined && this.faults.has('update-clears-notes')) next.notes = null;
         if (a.priority !== undefined) next.priority = a.priority as Task['priority'];
         if (!this.faults.has('stale-update')) this.rows.set(task.id, next);
         return { task: next };
@@ -289,7 +293,8 @@ export class FakeTaskApp {
       case 'task.complete': {
         const task = this.rows.get(String(a.id));
         if (!task) return `task ${String(a.id)} not found`;
-        const done: Task = { ...task, status: this.faults.has('not-done') ? 'open' : 'done' };
+        const toggled = this.faults.has('complete-toggles') && task.status === 'done';
+        const done: Task = { ...task, status: this.faults.has('not-done') || toggled ? 'open' : 'done' };
         this.rows.set(task.id, done);
         return { task: done };
       }

@@ -16,9 +16,11 @@ export interface Expectation {
   /** For `items`: the answered item's field a sent string is. */
   itemField?: string;
   state?: StateValue;
-  /** The value the row showed before the write that set this (for lost-update classification). */
-  previous?: unknown;
-  hasPrevious: boolean;
+  /**
+   * The values the field showed before the writes of this tick that set it, oldest first (a read
+   * showing one of them is a lost write, even after the same value was written twice).
+   */
+  earlier: unknown[];
 }
 
 export interface LedgerRow {
@@ -40,6 +42,8 @@ export interface LedgerRow {
   deleted?: { tool: string; seq: number; verified: boolean };
   /** The row was flagged unreadable (e.g. decryption failed): no value comparisons. */
   unreadable: boolean;
+  /** `Ledger.writes` when `row` was taken: equal to it now means no write of the persona since. */
+  writesAtSnapshot: number;
 }
 
 export function meets(expectation: Expectation, got: unknown): boolean {
@@ -99,7 +103,10 @@ export class Ledger {
   saw(entity: string, space: string, id: string, row: Row, unreadable: boolean): void {
     const existing = this.get(entity, space, id);
     if (existing) {
-      if (!existing.own) existing.row = row;
+      if (!existing.own) {
+        existing.row = row;
+        existing.writesAtSnapshot = this.writes;
+      }
       return;
     }
     this.rows.set(Ledger.key(entity, space, id), {
@@ -113,6 +120,7 @@ export class Ledger {
       writtenAt: this.clock,
       seenSinceWrite: true,
       unreadable,
+      writesAtSnapshot: this.writes,
     });
   }
 
@@ -126,7 +134,7 @@ export class Ledger {
     space: string,
     id: string,
     row: Row,
-    set: Map<string, Omit<Expectation, 'previous' | 'hasPrevious'>>,
+    set: Map<string, Omit<Expectation, 'earlier'>>,
     unreadable: boolean,
     by: { tool: string; seq: number },
   ): LedgerRow {
@@ -137,12 +145,14 @@ export class Ledger {
     const expect = new Map<string, Expectation>();
     for (const [field, old] of before?.expect ?? []) {
       if (field in row) {
-        expect.set(field, { value: row[field], compare: 'seen', previous: old.value, hasPrevious: false });
+        expect.set(field, { value: row[field], compare: 'seen', earlier: old.earlier });
       }
     }
     for (const [field, e] of set) {
-      const hasPrevious = !!before && field in before.row;
-      expect.set(field, { ...e, previous: before?.row[field], hasPrevious });
+      const earlier = [...(before?.expect.get(field)?.earlier ?? [])];
+      if (before && field in before.row && !earlier.some((v) => sameJson(v, before.row[field])))
+        earlier.push(before.row[field]);
+      expect.set(field, { ...e, earlier });
     }
     const entry: LedgerRow = {
       key,
@@ -158,6 +168,7 @@ export class Ledger {
       seenSinceWrite: false,
       deleted: undefined,
       unreadable,
+      writesAtSnapshot: this.writes,
     };
     this.rows.set(key, entry);
     return entry;
@@ -179,6 +190,7 @@ export class Ledger {
       writtenAt: this.clock,
       seenSinceWrite: true,
       unreadable: false,
+      writesAtSnapshot: this.writes,
     };
     entry.own = true;
     entry.deleted = { ...by, verified: false };
@@ -192,6 +204,11 @@ export class Ledger {
       (r) =>
         r.own && !r.deleted && (!entity || r.entity === entity) && (space === undefined || r.space === space),
     );
+  }
+
+  /** The row's snapshot is current: readable, not deleted, and no write of the persona since it was taken. */
+  untouched(row: LedgerRow): boolean {
+    return !row.deleted && !row.unreadable && row.writesAtSnapshot === this.writes;
   }
 
   /** Own rows deleted this tick. */

@@ -45,6 +45,7 @@ const own = (row: Record<string, unknown>): LedgerRow => ({
   writtenAt: 1,
   seenSinceWrite: true,
   unreadable: false,
+  writesAtSnapshot: 0,
 });
 
 describe('narrowing probes', () => {

@@ -260,6 +260,46 @@ const CASES: Case[] = [
       await engine.settle();
     },
   },
+  {
+    check: 'frame.notes',
+    class: 'wrong_result',
+    fault: 'update-clears-notes',
+    play: async ({ brain }) => {
+      const id = await create(brain, { title: 'Plan the trip', notes: 'book the train' });
+      await brain('task.update', { id, priority: 'high' });
+    },
+  },
+  {
+    check: 'idempotent.status',
+    class: 'wrong_result',
+    fault: 'complete-toggles',
+    alsoChecks: ['state.status'],
+    play: async ({ brain, engine }) => {
+      const id = await create(brain, { title: 'Plan the trip' });
+      await brain('task.complete', { id });
+      await engine.settle();
+    },
+  },
+  {
+    // no brain completes anything: the lifecycle probe does, and the state check judges it
+    check: 'state.status',
+    class: 'wrong_result',
+    fault: 'not-done',
+    play: async ({ brain, engine }) => {
+      await create(brain, { title: 'Plan the trip' });
+      await engine.settle();
+    },
+  },
+  {
+    // the title is declared trimmed: the padded probe sends it with spaces around it
+    check: 'echo.title',
+    class: 'wrong_result',
+    fault: 'untrimmed',
+    play: async ({ brain, engine }) => {
+      await create(brain, { title: 'Plan the trip' });
+      await engine.settle();
+    },
+  },
 ];
 
 describe(OracleEngine.name, () => {

@@ -2,7 +2,7 @@ import { toolModule } from '../brains/brain.js';
 import type { BrainTool, ToolCallOptions, ToolOutcome } from '../brains/brain.js';
 import { errorAsProtocolCheck, inputSchemaCheck, outputSchemaCheck } from './checks/contract.checks.js';
 import { answerDerivedChecks, rowDerivedChecks } from './checks/derived.checks.js';
-import { declaredSets, echoChecks, stateChecks } from './checks/echo.checks.js';
+import { declaredSets, echoChecks, frameChecks, stateChecks } from './checks/echo.checks.js';
 import {
   entityUnreadable,
   filterChecks,
@@ -13,16 +13,17 @@ import {
 } from './checks/list.checks.js';
 import type { Clock } from './checks/list.checks.js';
 import { ReadBack, readBackValuesCheck } from './checks/read-back.js';
-import { judgeProbe } from './checks/refusal.checks.js';
+import { playInputProbes } from './checks/refusal.checks.js';
 import { RepeatableReads } from './checks/repeatable-read.checks.js';
 import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
 import { slowRelativeCheck } from './checks/slow.checks.js';
 import { SchemaValidators } from './json-schema.js';
 import { Ledger } from './ledger.js';
+import { playLifecycle } from './lifecycle-probes.js';
 import { exclusionProbes, smallerLimitInput } from './narrowing-probes.js';
 import type { LedgerRow } from './ledger.js';
-import { pickCases, probeCases } from './probe-inputs.js';
-import { getPath, hashSeed, isNothing, isRow, rowsAt } from './values.js';
+import type { ProbeDeps } from './probe-deps.js';
+import { getPath, isNothing, isRow, rowsAt } from './values.js';
 import type { Row } from './values.js';
 import { verdict } from './verdict.js';
 import type { Verdict } from './verdict.js';
@@ -31,7 +32,8 @@ export { LatencyHistory } from './latency-history.js';
 export type { OracleEngineOptions } from './oracle-engine.options.js';
 import type { OracleEngineOptions } from './oracle-engine.options.js';
 
-type Origin = 'brain' | 'probe';
+/** Who made a call: a brain, the engine's probes, or a lifecycle probe (whose write is read back). */
+type Origin = 'brain' | 'probe' | 'lifecycle';
 
 const DEFAULT_MAX_PROBES = 40;
 /** One compiled validator per schema for the whole process, not per tick (see SchemaValidators). */
@@ -43,7 +45,8 @@ const UNREADABLE_OWN = verdict(
   'my own row, readable',
   'flagged unreadable',
 );
-const PROBES_PER_TOOL = 2;
+/** A refusal, an acceptance and a padded text per tool (see pickCases). */
+const PROBES_PER_TOOL = 3;
 
 /**
  * Checks every tool call of a persona's day from what the tool declares (input and output schema,
@@ -70,6 +73,8 @@ export class OracleEngine {
   private probes = 0;
   /** List tools already read once with a smaller limit this tick. */
   private readonly limitProbed = new Set<string>();
+  /** Tools a brain called this tick. */
+  private readonly brainCalled = new Set<string>();
 
   constructor(private readonly options: OracleEngineOptions) {
     this.tools = new Map(options.tools.map((t) => [t.name, t]));
@@ -93,6 +98,7 @@ export class OracleEngine {
   ): Promise<void> {
     if (this.options.signal.aborted) return;
     const space = options.spaceId ?? '';
+    this.brainCalled.add(name);
     await this.examine(name, input, space, outcome, 'brain', !!options.expectError);
     const tool = this.tools.get(name);
     if (outcome.ok && !options.expectError && tool && this.validators.check(tool.inputSchema, input)?.ok) {
@@ -100,8 +106,12 @@ export class OracleEngine {
     }
   }
 
-  /** End of the day: unread writes, deleted rows, refusal and boundary probes of the tools used today. */
+  /**
+   * End of the day: the writes no brain made on the rows it wrote (and idempotent ones twice), unread
+   * writes, deleted rows, refusal and boundary probes of the tools used today.
+   */
   async settle(): Promise<void> {
+    await this.lifecycle();
     for (const row of this.ledger.ownRows()) {
       if (this.stopped()) return;
       // in a shared space another member may have changed or deleted the row since: no verdict
@@ -121,6 +131,11 @@ export class OracleEngine {
     await this.probeInputs();
   }
 
+  /** See lifecycle-probes.ts: each update or action no brain used, and each idempotent one twice. */
+  private lifecycle(): Promise<void> {
+    return playLifecycle(this.probeDeps('lifecycle'));
+  }
+
   /** Each list tool with filters, once: a filter set to exclude an own row (see narrowing-probes.ts). */
   private async narrowingProbes(): Promise<void> {
     const good = (tool: string) => this.knownGood.get(`${tool}\u0000`);
@@ -128,47 +143,37 @@ export class OracleEngine {
       await this.probe(p.tool, p.input, '');
   }
 
-  private async probeInputs(): Promise<void> {
-    const probed = new Set<string>();
-    // a row of another member of a shared space is never changed by a probe
-    // the personal space first, then an order that the seed shuffles (a short budget reaches other tools another day)
-    const personal = (key: string) => (key.endsWith('\u0000') ? 0 : 1);
-    const rank = (key: string) => hashSeed(`${this.options.seed}:${key}`);
-    const entries = [...this.knownGood].sort(([a], [b]) => personal(a) - personal(b) || rank(a) - rank(b));
-    for (const [key, good] of entries) {
-      const [name, space] = key.split('\u0000');
-      // only in the persona's own space: a boundary row in a shared space would land on the others' lists
-      if (space !== '') continue;
-      const tool = this.tools.get(name);
-      if (!tool || !mayProbe(tool) || probed.has(name)) continue;
-      const semantics = tool.semantics;
-      if (semantics?.idInput) {
-        const row = this.ledger.get(semantics.entity, space, String(good[semantics.idInput]));
-        if (row?.deleted || (space !== '' && !row?.own)) continue;
-      }
-      probed.add(name);
-      const cases = pickCases(
-        probeCases(tool, good, this.validators, this.options.seed),
-        this.options.seed,
-        name,
-        PROBES_PER_TOOL,
-      );
-      for (const probe of cases) {
-        const outcome = await this.probe(name, probe.input, space);
-        if (!outcome) return;
-        const v = judgeProbe(probe, outcome);
-        if (v) await this.reportAll([v], name, outcome.seq);
-      }
-    }
+  private probeInputs(): Promise<void> {
+    return playInputProbes(this.probeDeps('probe'), PROBES_PER_TOOL);
+  }
+
+  /** What the probe players (lifecycle-probes.ts, refusal.checks.ts) use of the engine. */
+  private probeDeps(origin: Exclude<Origin, 'brain'>): ProbeDeps {
+    return {
+      tools: this.tools,
+      ledger: this.ledger,
+      knownGood: (tool) => this.knownGood.get(`${tool}\u0000`),
+      brainCalled: (tool) => this.brainCalled.has(tool),
+      seed: this.options.seed,
+      validators: this.validators,
+      mayProbe,
+      probe: (tool, input) => this.probe(tool, input, '', origin),
+      report: (verdicts, tool, seq) => this.reportAll(verdicts, tool, seq),
+    };
   }
 
   /** A probe call, within the budget, examined like any call (without its own probes). */
-  private async probe(name: string, input: Row, space: string): Promise<ToolOutcome | null> {
+  private async probe(
+    name: string,
+    input: Row,
+    space: string,
+    origin: Exclude<Origin, 'brain'> = 'probe',
+  ): Promise<ToolOutcome | null> {
     if (this.stopped() || this.probes >= this.maxProbes) return null;
     this.probes += 1;
     const outcome = await this.options.call(name, input, { probe: true, spaceId: space || undefined });
     if (this.options.signal.aborted) return null;
-    await this.examine(name, input, space, outcome, 'probe', false);
+    await this.examine(name, input, space, outcome, origin, false);
     return outcome;
   }
 
@@ -227,6 +232,9 @@ export class OracleEngine {
       ? { verdicts: [], expectations: new Map() }
       : stateChecks(declaredSets(semantics, input), row);
     verdicts.push(...echo.verdicts, ...state.verdicts, ...rowDerivedChecks(semantics.derived, row));
+    // the row as last seen, with no write of mine since, in my own space (no other writer)
+    const untouched = before && space === '' && !flagged && this.ledger.untouched(before);
+    if (untouched) verdicts.push(...frameChecks(tool, input, row, before.row));
     if (space === '' && entityUnreadable(this.tools, semantics.entity, row)) verdicts.push(UNREADABLE_OWN);
     await this.reportAll(verdicts, tool.name, outcome.seq);
     const expectations = new Map([...echo.expectations, ...state.expectations]);
@@ -234,10 +242,9 @@ export class OracleEngine {
       tool: tool.name,
       seq: outcome.seq,
     });
-    if (origin !== 'brain') {
-      entry.seenSinceWrite = true;
-      return;
-    }
+    // a probe's row is not read back; a lifecycle probe's is, by settle, like any unread write
+    if (origin === 'probe') entry.seenSinceWrite = true;
+    if (origin !== 'brain') return;
     const key = `${semantics.entity}\u0000${space}`;
     if (this.readBackDone.has(key) && this.maxProbes - this.probes <= this.maxProbes / 2) return;
     this.readBackDone.add(key);

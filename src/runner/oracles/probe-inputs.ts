@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { BrainTool } from '../brains/brain.js';
+import type { EchoRule } from '../../tool-contract/tool-semantics.js';
 import { closed, numberAt, propertiesOf, typeOf } from './json-schema.js';
 import type { PropertyInfo, SchemaValidators } from './json-schema.js';
 import { hashSeed, sameJson } from './values.js';
@@ -9,11 +10,12 @@ import type { Row } from './values.js';
  * Inputs generated from a tool's JSON input schema, each a known-good input of the persona's with
  * ONE top-level field changed: `invalid` (outside a declared constraint: must be refused, naming the
  * field), `null-optional` (null where the schema does not allow it: refused cleanly), `boundary`
- * (exactly at a declared bound: must be accepted) and `omit-optional` (an optional field left out:
- * accepted). A case is kept only when ajv agrees with its kind, so a schema's own dialect never
+ * (exactly at a declared bound: must be accepted), `omit-optional` (an optional field left out:
+ * accepted) and `padded` (a field the tool declares it trims, sent with spaces around it: accepted,
+ * and the echo check wants it back trimmed). A case is kept only when ajv agrees with its kind, so a schema's own dialect never
  * turns into a finding. Values come from fast-check with a seed, so a tick's probes are repeatable.
  */
-export type ProbeKind = 'invalid' | 'null-optional' | 'boundary' | 'omit-optional';
+export type ProbeKind = 'invalid' | 'null-optional' | 'boundary' | 'omit-optional' | 'padded';
 
 export interface ProbeCase {
   kind: ProbeKind;
@@ -61,18 +63,37 @@ export function probeCases(
     }
   }
   if (closed(tool.inputSchema)) add('invalid', EXTRA_FIELD, 1, `an unknown field ${EXTRA_FIELD}`);
+  for (const rule of tool.semantics?.echo ?? []) {
+    const padded = paddedValue(rule, knownGood[rule.input]);
+    if (padded !== undefined) add('padded', rule.input, padded, `${rule.input} with spaces around it`);
+  }
   return cases.filter((c) => {
     const ok = validators.check(tool.inputSchema, c.input)?.ok;
     return c.kind === 'invalid' || c.kind === 'null-optional' ? ok === false : ok === true;
   });
 }
 
-/** Picks at most one refusal case and one acceptance case, deterministically from the seed. */
+/** A trimmed text (or list of texts) with spaces around it; undefined when the rule trims nothing. */
+function paddedValue(rule: EchoRule, good: unknown): unknown {
+  const pad = (text: string) => `  ${text.trim()} `;
+  if (rule.compare === 'text' && typeof good === 'string' && good.trim() !== '') return pad(good);
+  if (
+    rule.compare === 'items' &&
+    Array.isArray(good) &&
+    good.length > 0 &&
+    good.every((item) => typeof item === 'string' && item.trim() !== '')
+  )
+    return good.map((item) => pad(item as string));
+  return undefined;
+}
+
+/** Picks at most one refusal, one acceptance and one padded case, deterministically from the seed. */
 export function pickCases(cases: ProbeCase[], seed: string, tool: string, max: number): ProbeCase[] {
   const refusals = cases.filter((c) => c.kind === 'invalid' || c.kind === 'null-optional');
   const accepts = cases.filter((c) => c.kind === 'boundary' || c.kind === 'omit-optional');
+  const padded = cases.filter((c) => c.kind === 'padded');
   const picked: ProbeCase[] = [];
-  for (const [i, group] of [refusals, accepts].entries()) {
+  for (const [i, group] of [refusals, accepts, padded].entries()) {
     if (group.length === 0) continue;
     const [index] = fc.sample(fc.nat({ max: group.length - 1 }), {
       seed: hashSeed(`${seed}:${tool}:pick${i}`),

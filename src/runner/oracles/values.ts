@@ -67,7 +67,8 @@ export function sameByCompare(
     case 'items':
       return sameItems(sent, got, itemField);
     case 'text':
-      return typeof sent === 'string' && typeof got === 'string' && sent.trim() === got.trim();
+      // stored trimmed: `  Buy milk ` answers `Buy milk`, and nothing else
+      return typeof sent === 'string' && typeof got === 'string' && sent.trim() === got;
     case 'casefold':
       return (
         typeof sent === 'string' &&
@@ -99,7 +100,7 @@ function sameItems(sent: unknown, got: unknown, itemField: string | undefined): 
     const answered = got[i];
     if (typeof item === 'string') {
       const value = itemField && isRecord(answered) ? answered[itemField] : answered;
-      return typeof value === 'string' && value.trim() === item.trim();
+      return typeof value === 'string' && item.trim() === value;
     }
     if (isRecord(item) && isRecord(answered)) {
       return Object.entries(item).every(([k, v]) =>

@@ -3,7 +3,7 @@ import type { EchoRule, StateValue, ToolSemantics } from '../../../tool-contract
 import { propertyOf } from '../json-schema.js';
 import type { Expectation } from '../ledger.js';
 import { meets } from '../ledger.js';
-import { getPath, isNothing, sameByCompare, sameJson, show } from '../values.js';
+import { getPath, isInstant, isNothing, sameByCompare, sameJson, show } from '../values.js';
 import type { Row } from '../values.js';
 import { verdict } from '../verdict.js';
 import type { Verdict } from '../verdict.js';
@@ -13,7 +13,7 @@ import type { Verdict } from '../verdict.js';
  * the states the call declares it sets. Each field that held becomes an expectation of the ledger
  * (what later reads must show); a field that did not hold is reported here, once.
  */
-export type NewExpectation = Omit<Expectation, 'previous' | 'hasPrevious'>;
+export type NewExpectation = Omit<Expectation, 'earlier'>;
 
 export interface WriteEcho {
   verdicts: Verdict[];
@@ -58,11 +58,13 @@ export function echoChecks(
       ignored.known &&
       (sameByCompare(rule.compare, ignored.value, got, rule.itemField) ||
         sameJson(ignored.value ?? null, got ?? null));
+    // a text comes back trimmed: that is what is expected
+    const want = rule.compare === 'text' && typeof sent === 'string' ? sent.trim() : sent;
     out.verdicts.push(
       verdict(
         `echo.${rule.input}`,
         looksIgnored ? 'contract' : 'wrong_result',
-        `${field} ${show(sent)}`,
+        `${field} ${show(want)}`,
         `${field} ${show(got)}${looksIgnored ? ' (as if not sent)' : ''}`,
       ),
     );
@@ -99,13 +101,50 @@ export function declaredSets(semantics: ToolSemantics, input: Row): Record<strin
 export function stateChecks(sets: Record<string, StateValue> | undefined, row: Row): WriteEcho {
   const out: WriteEcho = { verdicts: [], expectations: new Map() };
   for (const [field, state] of Object.entries(sets ?? {})) {
-    if (meets({ state, hasPrevious: false }, row[field])) {
+    if (meets({ state, earlier: [] }, row[field])) {
       out.expectations.set(field, { state });
       continue;
     }
     const want = 'equals' in state ? show(state.equals) : state.set ? 'a value' : 'null';
     out.verdicts.push(
       verdict(`state.${field}`, 'wrong_result', `${field} ${want}`, `${field} ${show(row[field])}`),
+    );
+  }
+  return out;
+}
+
+/**
+ * An update or action changes what it was asked to, and nothing else (`frame.<field>`): every other
+ * field of the row answers as the persona last saw it. Skipped are the fields the call sets (its
+ * echoes, with their defaults, and its declared states), derived fields, and date-times that moved
+ * forward (the row's own stamps, such as `updatedAt`). `before` must be a snapshot with no write of
+ * the persona since, in a space no one else writes.
+ */
+export function frameChecks(tool: BrainTool, input: Row, row: Row, before: Row): Verdict[] {
+  const semantics = tool.semantics;
+  if (!semantics || (semantics.effect !== 'update' && semantics.effect !== 'action')) return [];
+  const touched = new Set<string>([
+    ...Object.keys(declaredSets(semantics, input)),
+    ...(semantics.derived ?? []).map((d) => d.field),
+    ...(semantics.idField ? [semantics.idField] : ['id']),
+  ]);
+  for (const rule of semantics.echo ?? []) {
+    const fallback = propertyOf(tool.inputSchema, rule.input)?.schema.default;
+    if (input[rule.input] !== undefined || fallback !== undefined) touched.add(rule.field ?? rule.input);
+  }
+  const out: Verdict[] = [];
+  for (const [field, was] of Object.entries(before)) {
+    if (touched.has(field) || !(field in row)) continue;
+    const now = row[field];
+    if (sameJson(was, now) || (isNothing(was) && isNothing(now))) continue;
+    if (isInstant(was) && isInstant(now) && Date.parse(now) >= Date.parse(was)) continue;
+    out.push(
+      verdict(
+        `frame.${field}`,
+        'wrong_result',
+        `${field} ${show(was)} (the call did not ask to change it)`,
+        `${field} ${show(now)}`,
+      ),
     );
   }
   return out;

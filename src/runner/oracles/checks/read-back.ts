@@ -76,10 +76,9 @@ export function readBackValuesCheck(row: LedgerRow, shown: Row, reader: BrainToo
   const out: Verdict[] = [];
   for (const [field, e] of row.expect) {
     if (!(field in shown) || meets(e, shown[field])) continue;
-    const stale =
-      e.hasPrevious &&
-      (sameJson(e.previous, shown[field]) || sameInstant(e.previous, shown[field])) &&
-      !meets(e, e.previous);
+    const stale = e.earlier.some(
+      (was) => (sameJson(was, shown[field]) || sameInstant(was, shown[field])) && !meets(e, was),
+    );
     const v = verdict(
       `read-back.${field}`,
       stale ? 'lost_write' : 'wrong_result',

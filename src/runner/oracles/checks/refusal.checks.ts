@@ -1,6 +1,8 @@
 import type { ToolOutcome } from '../../brains/brain.js';
+import type { ProbeDeps } from '../probe-deps.js';
+import { pickCases, probeCases } from '../probe-inputs.js';
 import type { ProbeCase } from '../probe-inputs.js';
-import { namesField } from '../values.js';
+import { hashSeed, namesField } from '../values.js';
 import { verdict } from '../verdict.js';
 import type { Verdict } from '../verdict.js';
 import { isPolicyRefusal, isServerProtocolError, namesFieldCheck } from './contract.checks.js';
@@ -35,4 +37,29 @@ export function judgeProbe(probe: ProbeCase, outcome: ToolOutcome): Verdict | nu
   if (!namesField(outcome.text, probe.field)) return null;
   const check = probe.kind === 'omit-optional' ? 'input.omit-optional' : 'boundary.refused';
   return verdict(check, 'contract', `${probe.what} accepted`, `refused: ${outcome.text.slice(0, 150)}`);
+}
+
+/**
+ * Each tool the persona used in its own space (in an order the seed shuffles: a short budget reaches
+ * other tools another day), probed with up to `perTool` cases generated from its schema around the
+ * persona's own good input. Never in a shared space: a boundary row would land on the others' lists.
+ */
+export async function playInputProbes(deps: ProbeDeps, perTool: number): Promise<void> {
+  const rank = (name: string) => hashSeed(`${deps.seed}:${name}\u0000`);
+  const names = [...deps.tools.keys()].filter((n) => deps.knownGood(n)).sort((a, b) => rank(a) - rank(b));
+  for (const name of names) {
+    const tool = deps.tools.get(name)!;
+    const good = deps.knownGood(name)!;
+    if (!deps.mayProbe(tool)) continue;
+    const semantics = tool.semantics;
+    if (semantics?.idInput && deps.ledger.get(semantics.entity, '', String(good[semantics.idInput]))?.deleted)
+      continue;
+    const cases = pickCases(probeCases(tool, good, deps.validators, deps.seed), deps.seed, name, perTool);
+    for (const probe of cases) {
+      const outcome = await deps.probe(name, probe.input);
+      if (!outcome) return;
+      const v = judgeProbe(probe, outcome);
+      if (v) await deps.report([v], name, outcome.seq);
+    }
+  }
 }

@@ -1,0 +1,20 @@
+import type { BrainTool, ToolOutcome } from '../brains/brain.js';
+import type { SchemaValidators } from './json-schema.js';
+import type { Ledger } from './ledger.js';
+import type { Row } from './values.js';
+import type { Verdict } from './verdict.js';
+
+/** What the engine's probe players (lifecycle and input probes) use of it. */
+export interface ProbeDeps {
+  tools: ReadonlyMap<string, BrainTool>;
+  ledger: Ledger;
+  /** The brain's last good input of a tool in the persona's own space. */
+  knownGood: (tool: string) => Row | undefined;
+  brainCalled: (tool: string) => boolean;
+  seed: string;
+  validators: SchemaValidators;
+  mayProbe: (tool: BrainTool) => boolean;
+  /** A call in the persona's own space within the probe budget, examined like any call; null when spent. */
+  probe: (tool: string, input: Row) => Promise<ToolOutcome | null>;
+  report: (verdicts: Verdict[], tool: string, seq: number | null) => Promise<void>;
+}
