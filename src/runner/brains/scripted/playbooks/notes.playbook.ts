@@ -8,7 +8,8 @@ import type { Playbook } from './playbook.js';
  * Notes: a scratch line now and then, then a real note on one of its topics; it looks the note up
  * again by a word it wrote (typed in another case) or a phrase of it, then adds to it or renames it,
  * or archives it (and looks through the archive, and sometimes takes it back out). The newbie
- * searches for nothing. With delete tools on, the scratch note goes once the real one exists.
+ * searches for nothing. With delete tools on, the scratch note goes once the real one exists: it
+ * looks the scratch note up by its topic and deletes it from what the search shows.
  */
 export const notesPlaybook: Playbook = {
   module: 'notes',
@@ -30,9 +31,11 @@ export const notesPlaybook: Playbook = {
       rowOf(await ctx.call('notes.create', { title: note.title, content: note.content }), 'note'),
     );
     if (!id) return;
-    // the scratch line is in the real note now
-    if (scratch && ctx.has('notes.delete') && ctx.rng.chance(0.8))
-      await ctx.call('notes.delete', { id: scratch });
+    // the scratch line is in the real note now: it looks the scratch note up, and deletes what it sees
+    if (scratch && ctx.has('notes.delete') && ctx.rng.chance(0.8)) {
+      const found = await ctx.call('notes.search', { query: note.topic, limit: 10 });
+      if (itemsOf(found).some((n) => idOf(n) === scratch)) await ctx.call('notes.delete', { id: scratch });
+    }
     const text = `${note.title} ${note.content}`;
     const word = searchableWord(text, ctx.rng);
     const cases = ctx.rng.chance(0.5)

@@ -1,0 +1,81 @@
+import { SchemaValidators } from './json-schema.js';
+import { anotherValue, idempotenceChecks, lifecycleInput } from './lifecycle-probes.js';
+import type { LedgerRow } from './ledger.js';
+import { TASK_TOOLS } from './fake-task-app.spec.js';
+
+const tool = (name: string) => TASK_TOOLS.find((t) => t.name === name)!;
+
+function ownRow(row: Record<string, unknown>): LedgerRow {
+  return {
+    key: `task\u0000\u0000${String(row.id)}`,
+    entity: 'task',
+    space: '',
+    id: String(row.id),
+    row,
+    own: true,
+    expect: new Map(),
+    writtenAt: 1,
+    seenSinceWrite: true,
+    unreadable: false,
+    writesAtSnapshot: 1,
+  };
+}
+
+describe('lifecycle probes', () => {
+  const validators = new SchemaValidators();
+
+  describe(anotherValue.name, () => {
+    it.each([
+      [{ enum: ['low', 'medium', 'high'] }, 'low', 'medium'],
+      [{ type: 'boolean' }, true, false],
+      [{ type: 'boolean' }, undefined, true],
+      [{ type: 'integer', minimum: 1, maximum: 10 }, 10, 9],
+      [{ type: 'string', maxLength: 60 }, 'Plan the trip', 'Plan the trip again'],
+      [{ type: 'string', maxLength: 8 }, 'Plan the trip', 'Plan the'],
+      [{ type: 'string' }, null, 'Checked again'],
+      [{ type: 'array', items: { type: 'string' } }, [], ['Checked again']],
+      [{ type: 'array', items: { type: 'string' } }, ['a'], []],
+    ])('should answer another valid value of %j than %j', (schema, current, expected) => {
+      expect(anotherValue(schema, current)).toEqual(expected);
+    });
+
+    it('should not guess a value of a format or pattern', () => {
+      expect(anotherValue({ type: 'string', format: 'date' }, '2026-12-04')).toBeUndefined();
+      expect(anotherValue({ type: 'string', pattern: '^[a-z]+$' }, 'abc')).toBeUndefined();
+    });
+  });
+
+  describe(lifecycleInput.name, () => {
+    const row = ownRow({ id: 't1', title: 'Plan the trip', notes: null, priority: 'medium' });
+
+    it('should send the id alone to an action that needs nothing more', () => {
+      expect(lifecycleInput(tool('task.complete'), row, 'seed', validators)).toEqual({ id: 't1' });
+    });
+
+    it('should change one echoed field of an update to another valid value', () => {
+      const input = lifecycleInput(tool('task.update'), row, 'seed', validators)!;
+      expect(Object.keys(input)).toHaveLength(2);
+      expect(input.id).toBe('t1');
+      expect(validators.check(tool('task.update').inputSchema, input)?.ok).toBe(true);
+      const [field] = Object.keys(input).filter((k) => k !== 'id');
+      expect(input[field]).not.toEqual(row.row[field]);
+    });
+  });
+
+  describe(idempotenceChecks.name, () => {
+    const semantics = tool('task.complete').semantics!;
+    const done = { task: { id: 't1', status: 'done', updatedAt: '2026-12-04T09:00:00.000Z' } };
+
+    it('should pass a repeat that answers the same, stamps aside', () => {
+      const again = { task: { ...done.task, updatedAt: '2026-12-04T09:00:05.000Z' } };
+      expect(idempotenceChecks(semantics, { id: 't1' }, done, again)).toEqual([]);
+    });
+
+    it('should name each field the repeat changed', () => {
+      const again = { task: { ...done.task, status: 'open' } };
+      expect(idempotenceChecks(semantics, { id: 't1' }, done, again)).toEqual([
+        expect.objectContaining({ check: 'idempotent.status', class: 'wrong_result' }),
+      ]);
+    });
+  });
+});
