@@ -106,6 +106,14 @@ export interface ListSemantics {
   complete: boolean;
   /** A row field whose value true marks a row the tool could not read (e.g. `decryptionFailed`). */
   unreadableFlag?: string;
+  /**
+   * The answer says how far it looked (a search over the newest N rows): `scanned` rows were
+   * looked at, `unreadable` of them could not be read, and `windowFull` is true exactly when
+   * `scanned` reached `window`. Answer fields, top level.
+   */
+  scan?: { scanned: string; unreadable?: string; windowFull?: { field: string; window: number } };
+  /** The answer flags (`field`, top level) that rows past a fixed maximum of `max` items were left out. */
+  truncated?: { field: string; max: number };
 }
 
 /** What a search promises: every hit matches the query, and every matching row is found. */

@@ -219,6 +219,12 @@ export function semanticsProblems(options: ToolOptions): string[] {
       }
     }
     if (s.list.unreadableFlag) item('unreadableFlag', s.list.unreadableFlag);
+    if (s.list.scan) {
+      answer('scan scanned', s.list.scan.scanned);
+      if (s.list.scan.unreadable) answer('scan unreadable', s.list.scan.unreadable);
+      if (s.list.scan.windowFull) answer('scan windowFull', s.list.scan.windowFull.field);
+    }
+    if (s.list.truncated) answer('truncated flag', s.list.truncated.field);
     if (s.search) for (const field of s.search.fields) item('search field', field);
   }
   if (s.search) input('search query', s.search.query);

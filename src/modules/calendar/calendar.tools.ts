@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Tool } from '../../tool-contract/tool.decorator.js';
 import type { ToolContext, ToolInput } from '../../tool-contract/tool.types.js';
 import { CalendarService } from './calendar.service.js';
-import { createEventInput, eventListOutput, eventResultOutput, listEventsInput } from './calendar.schemas.js';
+import {
+  MAX_EVENTS_LISTED,
+  createEventInput,
+  eventListOutput,
+  eventResultOutput,
+  listEventsInput,
+} from './calendar.schemas.js';
 
 /** The calendar tools. Title, description and location are stored encrypted with the space key. */
 @Injectable()
@@ -64,6 +70,7 @@ export class CalendarTools {
         // no limit input: every overlapping event up to 500 (truncated says when there were more)
         complete: true,
         unreadableFlag: 'decryptionFailed',
+        truncated: { field: 'truncated', max: MAX_EVENTS_LISTED },
       },
       derived: [{ field: 'count', rule: 'count', of: 'items' }],
       idempotent: true,

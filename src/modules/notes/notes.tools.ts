@@ -71,6 +71,11 @@ export class NotesTools {
         // complete over the newest NOTES_SEARCH_WINDOW notes (windowFull says when older ones were skipped)
         complete: true,
         unreadableFlag: 'decryptionFailed',
+        scan: {
+          scanned: 'scanned',
+          unreadable: 'unreadable',
+          windowFull: { field: 'windowFull', window: NOTES_SEARCH_WINDOW },
+        },
       },
       // the query is trimmed before it is matched
       search: { query: 'query', fields: ['title', 'content'], match: 'substring-casefold' },

@@ -6,6 +6,7 @@ import { answerDerivedChecks, rowDerivedChecks } from './checks/derived.checks.j
 import { echoChecks } from './checks/echo.checks.js';
 import { admits, orderCheck } from './checks/list.checks.js';
 import { judgeProbe } from './checks/refusal.checks.js';
+import { scanChecks } from './checks/scan.checks.js';
 import { slowRelativeCheck } from './checks/slow.checks.js';
 import { TASK_TOOLS } from './fake-task-app.spec.js';
 import { SchemaValidators } from './json-schema.js';
@@ -245,6 +246,32 @@ describe('oracle checks', () => {
         inputSchema: z.toJSONSchema(z4, { target: 'draft-7', io: 'input' }) as Record<string, unknown>,
       };
       expect(probeCases(t, { a: 'x' }, validators, 's').some((c) => c.input.a === null)).toBe(false);
+    });
+  });
+
+  describe(scanChecks.name, () => {
+    const list = {
+      complete: true,
+      unreadableFlag: 'bad',
+      scan: { scanned: 'scanned', unreadable: 'unreadable', windowFull: { field: 'full', window: 200 } },
+      truncated: { field: 'truncated', max: 500 },
+    };
+    const hits = [
+      { id: 'a', bad: false },
+      { id: 'b', bad: true },
+    ];
+    it.each([
+      [{ scanned: 10, unreadable: 1, full: false }, []],
+      [{ scanned: 200, unreadable: 9, full: true }, []],
+      [{ scanned: 10, unreadable: 1, full: false, truncated: false }, []],
+      [{ scanned: 1, unreadable: 1, full: false }, ['list.scan', 'list.scan']],
+      [{ scanned: 10, unreadable: 0, full: false }, ['list.scan']],
+      [{ scanned: 10, unreadable: 10, full: false }, ['list.scan']],
+      [{ scanned: 10, unreadable: 1, full: true }, ['list.scan']],
+      [{ scanned: 200, unreadable: 1, full: false }, ['list.scan']],
+      [{ scanned: 10, unreadable: 1, full: false, truncated: true }, ['list.truncated']],
+    ])('should judge %j against one readable and one unreadable hit: %j', (data, checks) => {
+      expect(scanChecks(list, data, hits).map((v) => v.check)).toEqual(checks);
     });
   });
 });

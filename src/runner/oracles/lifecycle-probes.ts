@@ -10,57 +10,72 @@ import type { Row } from './values.js';
 import { verdict } from './verdict.js';
 import type { Verdict } from './verdict.js';
 
+/** One declared state change of an update (`setsWhen`). */
+type StateChange = NonNullable<ToolSemantics['setsWhen']>[number];
+
 /**
  * The rest of a row's life: a persona that wrote a row today but did not archive it, complete it or
  * edit it leaves those tools unchecked. For each update or action tool of an entity the persona
- * wrote today that no brain call used, the engine makes one call on one of its own rows, with an
+ * wrote today that no brain call used (or used without the field that turns the row's state), the engine makes one call on one of its own rows, with an
  * input built from the declaration: the id alone when the schema asks for nothing more (archive,
  * complete), else the id and one echoed field set to another valid value (the next enum value, the
- * other boolean, the text with a word added). Its answer goes through every write check, and the
+ * other boolean, the text with a word added), a field that turns the row's state (`setsWhen`) first. Its answer goes through every write check, and the
  * row is read back like any write. A tool declared idempotent is then called again with the same
  * input: the second answer must show what the first did (`idempotent.<field>`).
  * Never a delete, never a tool annotated destructive; only in the persona's own space.
  */
 
-/** The lifecycle probes of one tick, each idempotent one made twice and its answers compared. */
+/**
+ * The lifecycle probes of one tick, each idempotent one made twice and its answers compared. Each
+ * probe is chosen when its turn comes, from the ledger as the probes before it left it (a task the
+ * complete probe closed is no longer one the update probe can close).
+ */
 export async function playLifecycle(deps: ProbeDeps): Promise<void> {
-  const rows = deps.ledger.ownRows(undefined, '');
-  const probes = lifecycleProbes(
-    deps.tools,
-    rows,
-    deps.brainCalled,
-    deps.seed,
-    deps.validators,
-    deps.mayProbe,
-  );
+  const byName = [...deps.tools.values()].sort((a, b) => a.name.localeCompare(b.name));
+  for (const tool of byName) {
+    if (!isLifecycleTool(tool) || !deps.mayProbe(tool)) continue;
+    // played: a brain called it, and sent each state it declares it turns a row to (status: done)
+    const turn = tool.semantics!.setsWhen?.find((w) => !deps.brainSent(tool.name, w.input, w.equals));
+    if (deps.brainCalled(tool.name) && !turn) continue;
+    const rows = deps.ledger.ownRows(undefined, '');
+    const probe = lifecycleProbe(tool, rows, deps.seed, deps.validators, turn);
+    if (probe) await playTwice(deps, probe);
+  }
   // an idempotent write the brain made: its own input again, on its own row
-  for (const tool of deps.tools.values()) {
+  for (const tool of byName) {
     const semantics = tool.semantics;
-    if (semantics?.idempotent !== true || !semantics.idInput || !deps.mayProbe(tool)) continue;
-    if (semantics.effect !== 'update' && semantics.effect !== 'action') continue;
+    if (!isLifecycleTool(tool) || semantics?.idempotent !== true || !deps.mayProbe(tool)) continue;
     const good = deps.knownGood(tool.name);
-    const row = good ? deps.ledger.get(semantics.entity, '', String(good[semantics.idInput])) : undefined;
-    if (good && row?.own && !row.deleted && !row.unreadable) probes.push({ tool, input: good, row });
+    const row = good ? deps.ledger.get(semantics.entity, '', String(good[semantics.idInput!])) : undefined;
+    if (good && row?.own && !row.deleted && !row.unreadable)
+      await playTwice(deps, { tool, input: good, row });
   }
-  for (const p of probes) {
-    const first = await deps.probe(p.tool.name, p.input);
-    if (!first?.ok || p.tool.semantics?.idempotent !== true) continue;
-    const second = await deps.probe(p.tool.name, p.input);
-    if (!second || second.errorKind === 'timeout') continue;
-    const verdicts = second.ok
-      ? idempotenceChecks(p.tool.semantics, p.input, first.data, second.data)
-      : second.errorKind === 'tool'
-        ? [
-            verdict(
-              'idempotent.refused',
-              'wrong_result',
-              'the same answer again (the call is idempotent)',
-              `refused: ${second.text.slice(0, 150)}`,
-            ),
-          ]
-        : [];
-    await deps.report(verdicts, p.tool.name, second.seq);
-  }
+}
+
+/** The call, and for an idempotent tool the same call again, the two answers compared. */
+async function playTwice(deps: ProbeDeps, p: LifecycleProbe): Promise<void> {
+  const first = await deps.probe(p.tool.name, p.input);
+  if (!first?.ok || p.tool.semantics?.idempotent !== true) return;
+  const second = await deps.probe(p.tool.name, p.input);
+  if (!second || second.errorKind === 'timeout') return;
+  const verdicts = second.ok
+    ? idempotenceChecks(p.tool.semantics, p.input, first.data, second.data)
+    : second.errorKind === 'tool'
+      ? [
+          verdict(
+            'idempotent.refused',
+            'wrong_result',
+            'the same answer again (the call is idempotent)',
+            `refused: ${second.text.slice(0, 150)}`,
+          ),
+        ]
+      : [];
+  await deps.report(verdicts, p.tool.name, second.seq);
+}
+
+function isLifecycleTool(tool: BrainTool): boolean {
+  const s = tool.semantics;
+  return !!s?.idInput && (s.effect === 'update' || s.effect === 'action');
 }
 
 export interface LifecycleProbe {
@@ -71,28 +86,25 @@ export interface LifecycleProbe {
 
 const ADDED_WORD = 'again';
 
-/** Update and action tools of `rows`' entities, in name order, not `used` today: one call each. */
-export function lifecycleProbes(
-  tools: ReadonlyMap<string, BrainTool>,
+/**
+ * One call of an update or action tool on one of the persona's own rows of its entity: a row the
+ * tool's first state change would turn (an open task for status → done) when there is one.
+ */
+export function lifecycleProbe(
+  tool: BrainTool,
   rows: LedgerRow[],
-  used: (tool: string) => boolean,
   seed: string,
   validators: SchemaValidators,
-  mayProbe: (tool: BrainTool) => boolean,
-): LifecycleProbe[] {
-  const out: LifecycleProbe[] = [];
-  const byName = [...tools.values()].sort((a, b) => a.name.localeCompare(b.name));
-  for (const tool of byName) {
-    const semantics = tool.semantics;
-    if (!semantics?.idInput || (semantics.effect !== 'update' && semantics.effect !== 'action')) continue;
-    if (used(tool.name) || !mayProbe(tool)) continue;
-    const candidates = rows.filter((r) => r.entity === semantics.entity && r.space === '' && !r.unreadable);
-    if (candidates.length === 0) continue;
-    const row = candidates[Math.abs(hashSeed(`${seed}:lifecycle:${tool.name}`)) % candidates.length];
-    const input = lifecycleInput(tool, row, seed, validators);
-    if (input) out.push({ tool, input, row });
-  }
-  return out;
+  turn: StateChange | undefined = tool.semantics!.setsWhen?.[0],
+): LifecycleProbe | null {
+  const semantics = tool.semantics!;
+  const all = rows.filter((r) => r.entity === semantics.entity && r.space === '' && !r.unreadable);
+  const turnable = turn ? all.filter((r) => !sameJson(r.row[turn.input], turn.equals)) : [];
+  const candidates = turnable.length > 0 ? turnable : all;
+  if (candidates.length === 0) return null;
+  const row = candidates[Math.abs(hashSeed(`${seed}:lifecycle:${tool.name}`)) % candidates.length];
+  const input = lifecycleInput(tool, row, seed, validators, turn);
+  return input ? { tool, input, row } : null;
 }
 
 /** The id alone if the schema takes it; else the id and one echoed field changed. */
@@ -101,6 +113,7 @@ export function lifecycleInput(
   row: LedgerRow,
   seed: string,
   validators: SchemaValidators,
+  turn: StateChange | undefined = tool.semantics!.setsWhen?.[0],
 ): Row | null {
   const semantics = tool.semantics!;
   const bare = { [semantics.idInput!]: row.id };
@@ -108,12 +121,21 @@ export function lifecycleInput(
   // an update with nothing to change is allowed by some schemas, but says nothing: change a field
   if (validators.check(tool.inputSchema, bare)?.ok && (semantics.effect === 'action' || rules.length === 0))
     return bare;
+  // a field that turns the row's state (setsWhen: status → completedAt) first, then one the seed picks
   const start = Math.abs(hashSeed(`${seed}:lifecycle-field:${tool.name}`));
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[(start + i) % rules.length];
+  const turns = new Set((semantics.setsWhen ?? []).map((w) => w.input));
+  const ordered = [
+    ...rules.filter((r) => turns.has(r.input)),
+    ...rules.map((_, i) => rules[(start + i) % rules.length]).filter((r) => !turns.has(r.input)),
+  ];
+  for (const rule of ordered) {
     const schema = propertyOf(tool.inputSchema, rule.input)?.schema;
     if (!schema) continue;
-    const value = anotherValue(schema, row.row[rule.field ?? rule.input]);
+    const current = row.row[rule.field ?? rule.input];
+    // a state-turning field goes to the state asked for (else the first it is not in), else any other value
+    const states = [...(turn ? [turn] : []), ...(semantics.setsWhen ?? [])];
+    const state = states.find((w) => w.input === rule.input && !sameJson(w.equals, current));
+    const value = state ? state.equals : anotherValue(schema, current);
     if (value === undefined) continue;
     const input = { ...bare, [rule.input]: value };
     if (validators.check(tool.inputSchema, input)?.ok) return input;

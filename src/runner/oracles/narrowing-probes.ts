@@ -70,6 +70,31 @@ export function exclusionProbes(
 }
 
 /**
+ * Each declared order value of a list the persona read today, other than the one it last read it
+ * with, once, with its other inputs as it sent them: the order check judges the answer (an order
+ * the app ignores shows on the persona's own rows).
+ */
+export function orderProbes(
+  tools: ReadonlyMap<string, BrainTool>,
+  knownGood: (tool: string) => Row | undefined,
+  validators: SchemaValidators,
+): Array<{ tool: string; input: Row }> {
+  const out: Array<{ tool: string; input: Row }> = [];
+  for (const tool of tools.values()) {
+    const order = tool.semantics?.list?.order;
+    const good = knownGood(tool.name);
+    if (!good || !order || !('byValue' in order)) continue;
+    const read = good[order.input] ?? order.default;
+    for (const value of Object.keys(order.byValue)) {
+      const input = { ...good, [order.input]: typed(tool, order.input, value) };
+      if (value !== String(read) && validators.check(tool.inputSchema, input)?.ok)
+        out.push({ tool: tool.name, input });
+    }
+  }
+  return out;
+}
+
+/**
  * For a list tool and an own row of its entity: inputs that set one declared filter to exclude the
  * row (every other input as the persona last sent it, or left out). `variant` picks among them.
  */

@@ -16,12 +16,14 @@ import { ReadBack, readBackValuesCheck } from './checks/read-back.js';
 import { playInputProbes } from './checks/refusal.checks.js';
 import { RepeatableReads } from './checks/repeatable-read.checks.js';
 import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
+import { scanChecks } from './checks/scan.checks.js';
 import { slowRelativeCheck } from './checks/slow.checks.js';
 import { SchemaValidators } from './json-schema.js';
 import { Ledger } from './ledger.js';
 import { playLifecycle } from './lifecycle-probes.js';
-import { exclusionProbes, smallerLimitInput } from './narrowing-probes.js';
+import { exclusionProbes, orderProbes, smallerLimitInput } from './narrowing-probes.js';
 import type { LedgerRow } from './ledger.js';
+import { mayProbe } from './probe-deps.js';
 import type { ProbeDeps } from './probe-deps.js';
 import { getPath, isNothing, isRow, rowsAt } from './values.js';
 import type { Row } from './values.js';
@@ -30,6 +32,7 @@ import type { Verdict } from './verdict.js';
 
 export { LatencyHistory } from './latency-history.js';
 export type { OracleEngineOptions } from './oracle-engine.options.js';
+export { mayProbe } from './probe-deps.js';
 import type { OracleEngineOptions } from './oracle-engine.options.js';
 
 /** Who made a call: a brain, the engine's probes, or a lifecycle probe (whose write is read back). */
@@ -73,7 +76,7 @@ export class OracleEngine {
   private probes = 0;
   /** List tools already read once with a smaller limit this tick. */
   private readonly limitProbed = new Set<string>();
-  /** Tools a brain called this tick. */
+  /** Tools a brain called this tick, and `tool \0 field` for each input field it sent them. */
   private readonly brainCalled = new Set<string>();
 
   constructor(private readonly options: OracleEngineOptions) {
@@ -99,6 +102,10 @@ export class OracleEngine {
     if (this.options.signal.aborted) return;
     const space = options.spaceId ?? '';
     this.brainCalled.add(name);
+    for (const [field, value] of Object.entries(input)) {
+      this.brainCalled.add(`${name}\u0000${field}`);
+      this.brainCalled.add(`${name}\u0000${field}\u0000${JSON.stringify(value)}`);
+    }
     await this.examine(name, input, space, outcome, 'brain', !!options.expectError);
     const tool = this.tools.get(name);
     if (outcome.ok && !options.expectError && tool && this.validators.check(tool.inputSchema, input)?.ok) {
@@ -136,11 +143,14 @@ export class OracleEngine {
     return playLifecycle(this.probeDeps('lifecycle'));
   }
 
-  /** Each list tool with filters, once: a filter set to exclude an own row (see narrowing-probes.ts). */
+  /** Each list tool with filters, once: a filter set to exclude an own row; each order value not read today. */
   private async narrowingProbes(): Promise<void> {
     const good = (tool: string) => this.knownGood.get(`${tool}\u0000`);
-    for (const p of exclusionProbes(this.tools, this.ledger, good, this.options.seed, this.validators))
-      await this.probe(p.tool, p.input, '');
+    const probes = [
+      ...exclusionProbes(this.tools, this.ledger, good, this.options.seed, this.validators),
+      ...orderProbes(this.tools, good, this.validators),
+    ];
+    for (const p of probes) await this.probe(p.tool, p.input, '');
   }
 
   private probeInputs(): Promise<void> {
@@ -154,6 +164,10 @@ export class OracleEngine {
       ledger: this.ledger,
       knownGood: (tool) => this.knownGood.get(`${tool}\u0000`),
       brainCalled: (tool) => this.brainCalled.has(tool),
+      brainSent: (tool, field, value) =>
+        this.brainCalled.has(
+          `${tool}\u0000${field}${value === undefined ? '' : `\u0000${JSON.stringify(value)}`}`,
+        ),
       seed: this.options.seed,
       validators: this.validators,
       mayProbe,
@@ -270,14 +284,11 @@ export class OracleEngine {
     if (!rows) return;
     const verdicts: Verdict[] = [...answerDerivedChecks(semantics.derived, outcome.data)];
     if (!single) {
-      verdicts.push(...present([limitCheck(tool, input, rows), orderCheck(tool, input, rows)]));
+      const idField = semantics.idField ?? 'id';
+      const ok = [limitCheck, orderCheck, searchMatchesCheck].map((check) => check(tool, input, rows));
+      verdicts.push(...present([...ok, noDuplicatesCheck(idField, rows)]));
       verdicts.push(...filterChecks(tool, input, rows, this.clock));
-      verdicts.push(
-        ...present([
-          noDuplicatesCheck(semantics.idField ?? 'id', rows),
-          searchMatchesCheck(tool, input, rows),
-        ]),
-      );
+      verdicts.push(...scanChecks(semantics.list, outcome.data, rows));
     }
     for (const row of rows) verdicts.push(...rowDerivedChecks(semantics.derived, row));
     verdicts.push(...this.ownRowsShown(tool, space, rows));
@@ -377,17 +388,6 @@ export class OracleEngine {
       });
     }
   }
-}
-
-/**
- * Never destructive: not a delete, not annotated destructive, and (MCP's default for a tool that is
- * not read-only is destructive) either read-only, declared not destructive, or described by semantics.
- */
-export function mayProbe(tool: BrainTool): boolean {
-  if (tool.annotations?.destructiveHint === true || tool.semantics?.effect === 'delete') return false;
-  return (
-    tool.annotations?.readOnlyHint === true || tool.annotations?.destructiveHint === false || !!tool.semantics
-  );
 }
 
 function present<T>(values: Array<T | null>): T[] {

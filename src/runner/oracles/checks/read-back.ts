@@ -5,10 +5,11 @@ import { changedSince, describeExpectation, meets } from '../ledger.js';
 import type { LedgerRow } from '../ledger.js';
 import { planRead } from '../reader-input.js';
 import type { ReaderPlan } from '../reader-input.js';
-import { getPath, isRow, rowsAt, sameInstant, sameJson, show } from '../values.js';
+import { getPath, isRow, namesField, rowsAt, sameInstant, sameJson, show } from '../values.js';
 import type { Row } from '../values.js';
 import { verdict } from '../verdict.js';
 import type { Verdict } from '../verdict.js';
+import { isPolicyRefusal } from './contract.checks.js';
 import { allAdmit, limitOf, unreadable } from './list.checks.js';
 import { matches } from './search.checks.js';
 import type { Clock } from './list.checks.js';
@@ -278,6 +279,17 @@ export class ReadBack {
           tool: byId.name,
           seq: outcome.seq,
         });
+      } else if (outcome && refusalHidesTheRow(outcome, row.id, idInput)) {
+        out.push({
+          ...verdict(
+            'use-after-delete.refusal',
+            'confusing',
+            `an error that says row ${show(row.id)} is not there`,
+            outcome.text.slice(0, 160) || '(an empty message)',
+          ),
+          tool: byId.name,
+          seq: outcome.seq,
+        });
       }
     }
     row.deleted!.verified = true;
@@ -297,4 +309,17 @@ export class ReadBack {
     const rank = (t: BrainTool) => ['read', 'action', 'update'].indexOf(t.semantics!.effect);
     return candidates.sort((a, b) => rank(a) - rank(b))[0];
   }
+}
+
+/** Words a refusal of a missing row uses, in any wording a server might choose. */
+const GONE = /not found|no such|does not exist|doesn't exist|unknown|missing|deleted|gone|no \w+ with/i;
+
+/**
+ * A tool error for a row that is not there (a policy refusal aside) that says neither its id, nor
+ * the id field, nor that something is missing: an internal error, an empty message.
+ */
+function refusalHidesTheRow(outcome: ToolOutcome, id: string, idInput: string): boolean {
+  if (outcome.ok || outcome.errorKind !== 'tool' || isPolicyRefusal(outcome)) return false;
+  const text = outcome.text;
+  return !(text.includes(id) || namesField(text, idInput) || GONE.test(text));
 }
