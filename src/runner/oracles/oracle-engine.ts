@@ -114,10 +114,18 @@ export class OracleEngine {
   }
 
   /**
-   * End of the day: the writes no brain made on the rows it wrote (and idempotent ones twice), unread
-   * writes, deleted rows, refusal and boundary probes of the tools used today.
+   * End of the day: deleted rows, the writes no brain made on the rows it wrote (and idempotent ones
+   * twice), unread writes, narrower reads, refusal and boundary probes of the tools used today.
    */
   async settle(): Promise<void> {
+    // deleted rows first: a few calls each, and the budget must not run out before them
+    for (const row of this.ledger.deletedRows()) {
+      if (this.stopped()) return;
+      if (row.deleted!.verified) continue;
+      const deleter = this.tools.get(row.deleted!.tool);
+      const verdicts = await this.readBack.afterDelete(deleter?.semantics?.readers ?? [], row);
+      await this.reportAll(verdicts, row.deleted!.tool, row.deleted!.seq);
+    }
     await this.lifecycle();
     for (const row of this.ledger.ownRows()) {
       if (this.stopped()) return;
@@ -126,13 +134,6 @@ export class OracleEngine {
       const writer = this.tools.get(row.writeTool);
       const result = await this.readBack.readYourWrites(writer?.semantics?.readers ?? [], row);
       await this.reportAll(result.verdicts, row.writeTool, row.writeSeq ?? null);
-    }
-    for (const row of this.ledger.deletedRows()) {
-      if (this.stopped()) return;
-      if (row.deleted!.verified) continue;
-      const deleter = this.tools.get(row.deleted!.tool);
-      const verdicts = await this.readBack.afterDelete(deleter?.semantics?.readers ?? [], row);
-      await this.reportAll(verdicts, row.deleted!.tool, row.deleted!.seq);
     }
     await this.narrowingProbes();
     await this.probeInputs();
