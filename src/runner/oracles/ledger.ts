@@ -44,6 +44,8 @@ export interface LedgerRow {
   unreadable: boolean;
   /** `Ledger.writes` when `row` was taken: equal to it now means no write of the persona since. */
   writesAtSnapshot: number;
+  /** The write tool whose answer `row` is; undefined when a reader showed it last. */
+  snapshotTool?: string;
 }
 
 export function meets(expectation: Expectation, got: unknown): boolean {
@@ -137,6 +139,7 @@ export class Ledger {
     set: Map<string, Omit<Expectation, 'earlier'>>,
     unreadable: boolean,
     by: { tool: string; seq: number },
+    failed: ReadonlySet<string> = new Set(),
   ): LedgerRow {
     this.clock += 1;
     this.writes += 1;
@@ -144,7 +147,8 @@ export class Ledger {
     const before = this.rows.get(key);
     const expect = new Map<string, Expectation>();
     for (const [field, old] of before?.expect ?? []) {
-      if (field in row) {
+      // a field this answer got wrong is no baseline for later reads
+      if (field in row && !failed.has(field)) {
         expect.set(field, { value: row[field], compare: 'seen', earlier: old.earlier });
       }
     }
@@ -169,6 +173,7 @@ export class Ledger {
       deleted: undefined,
       unreadable,
       writesAtSnapshot: this.writes,
+      snapshotTool: by.tool,
     };
     this.rows.set(key, entry);
     return entry;
@@ -209,6 +214,22 @@ export class Ledger {
   /** The row's snapshot is current: readable, not deleted, and no write of the persona since it was taken. */
   untouched(row: LedgerRow): boolean {
     return !row.deleted && !row.unreadable && row.writesAtSnapshot === this.writes;
+  }
+
+  /**
+   * The row as last seen, for the frame check: readable, not deleted, no write of the persona since,
+   * and shown by a reader or answered by `tool` itself (another tool's answer may be its own defect).
+   */
+  baseline(row: LedgerRow | undefined, tool: string): Row | undefined {
+    if (!row || !this.untouched(row)) return undefined;
+    return row.snapshotTool === undefined || row.snapshotTool === tool ? row.row : undefined;
+  }
+
+  /** A reader showed an own row readable, as expected: what it showed is the snapshot from now on. */
+  confirmed(entry: LedgerRow, shown: Row): void {
+    entry.row = { ...entry.row, ...shown };
+    entry.writesAtSnapshot = this.writes;
+    entry.snapshotTool = undefined;
   }
 
   /** Own rows deleted this tick. */

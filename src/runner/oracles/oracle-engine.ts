@@ -247,16 +247,14 @@ export class OracleEngine {
       ? { verdicts: [], expectations: new Map() }
       : stateChecks(declaredSets(semantics, input), row);
     verdicts.push(...echo.verdicts, ...state.verdicts, ...rowDerivedChecks(semantics.derived, row));
-    // the row as last seen, with no write of mine since, in my own space (no other writer)
-    const untouched = before && space === '' && !flagged && this.ledger.untouched(before);
-    if (untouched) verdicts.push(...frameChecks(tool, input, row, before.row));
+    const baseline = space === '' && !flagged ? this.ledger.baseline(before, tool.name) : undefined;
+    if (baseline) verdicts.push(...frameChecks(tool, input, row, baseline));
     if (space === '' && entityUnreadable(this.tools, semantics.entity, row)) verdicts.push(UNREADABLE_OWN);
     await this.reportAll(verdicts, tool.name, outcome.seq);
-    const expectations = new Map([...echo.expectations, ...state.expectations]);
-    const entry = this.ledger.wrote(semantics.entity, space, String(id), row, expectations, flagged, {
-      tool: tool.name,
-      seq: outcome.seq,
-    });
+    const set = new Map([...echo.expectations, ...state.expectations]);
+    const failed = new Set(verdicts.map((v) => v.check.replace(/^(echo|state)\./, '')));
+    const by = { tool: tool.name, seq: outcome.seq };
+    const entry = this.ledger.wrote(semantics.entity, space, String(id), row, set, flagged, by, failed);
     // a probe's row is not read back; a lifecycle probe's is, by settle, like any unread write
     if (origin === 'probe') entry.seenSinceWrite = true;
     if (origin !== 'brain') return;
@@ -329,8 +327,10 @@ export class OracleEngine {
       }
       const flagged = unreadable(row, semantics.list);
       if (space === '' && flagged && !entry.unreadable) out.push(UNREADABLE_OWN);
-      out.push(...readBackValuesCheck(entry, row, tool));
+      const values = readBackValuesCheck(entry, row, tool);
+      out.push(...values);
       if (!flagged) entry.seenSinceWrite = true;
+      if (space === '' && !flagged && !values.length) this.ledger.confirmed(entry, row);
     }
     return out;
   }
