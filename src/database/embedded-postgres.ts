@@ -4,18 +4,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PgliteTemplate } from './pglite-template.js';
 
-/** The app's one pooled connection, plus room for the ones still closing. */
-const SOCKET_CONNECTIONS = 4;
-
 /**
  * A real PostgreSQL (PGlite, compiled to WebAssembly) served on a loopback port, so `npm start`
- * needs no database server. PGlite is single-session: the pool that talks to it is sized 1 (see
- * data-source.options.ts), and the socket server queues the statements of its connections.
- *
- * The server accepts a few connections, not one: pg's pool closes a client whose query failed (a
- * constraint refused an insert) and opens a new one for the next query at once, before the server
- * has seen the old socket close; with a limit of 1 that new connection was turned away ("Connection
- * terminated unexpectedly") and the request after any SQL error failed.
+ * needs no database server. One connection at a time: PGlite is single-session, and the pool that
+ * talks to it is sized 1 (see data-source.options.ts).
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -35,12 +27,7 @@ export class EmbeddedPostgres {
     } else {
       db = await PGlite.create();
     }
-    const server = new PGLiteSocketServer({
-      db,
-      host: '127.0.0.1',
-      port,
-      maxConnections: SOCKET_CONNECTIONS,
-    });
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
     await server.start();
     const [, boundPort] = server.getServerConn().split(':');
     return new EmbeddedPostgres(db, server, `postgres://postgres:postgres@127.0.0.1:${boundPort}/postgres`);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import pg from 'pg';
 import type { Pool } from 'pg';
 import { EntityCipher } from '../../crypto/entity-cipher.service.js';
 import type { Decrypted, EntityClass } from '../../crypto/entity-cipher.service.js';
@@ -184,11 +185,19 @@ export class SpaceDataRepository {
         affected: result.affected ?? 0,
       };
     }
+    const client = await this.pool().connect();
+    // a statement the database refused (a constraint, a bad value) leaves the connection usable:
+    // it goes back to the pool. pool.query() would close it, and the embedded database, which takes
+    // one connection, could turn the pool's immediate reconnect away; a broken socket is closed.
+    let broken: Error | undefined;
     try {
-      const result = await this.pool().query(statement.text, statement.values);
+      const result = await client.query(statement.text, statement.values);
       return { rows: result.rows, affected: result.rowCount ?? 0 };
     } catch (error) {
+      if (!(error instanceof pg.DatabaseError)) broken = error as Error;
       throw new QueryFailedError(statement.text, statement.values, error as Error);
+    } finally {
+      client.release(broken);
     }
   }
 
