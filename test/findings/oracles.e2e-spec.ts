@@ -88,7 +88,7 @@ describe(`${ScriptedBrain.name} oracles over the persona catalog`, () => {
         }),
       );
     }
-  });
+  }, 300_000);
 
   it('should call every user-space tool in one simulated day of the catalog, with no app finding', async () => {
     // hourly personas tick every hour of the day (each hour its own seed), the others once
