@@ -1,24 +1,17 @@
 import { SchemaValidators } from './json-schema.js';
 import { anotherValue, idempotenceChecks, lifecycleInput } from './lifecycle-probes.js';
+import { Ledger } from './ledger.js';
 import type { LedgerRow } from './ledger.js';
 import { TASK_TOOLS } from './fake-task-app.spec.js';
 
 const tool = (name: string) => TASK_TOOLS.find((t) => t.name === name)!;
 
+/** An own row as the engine's ledger keeps it after a write. */
 function ownRow(row: Record<string, unknown>): LedgerRow {
-  return {
-    key: `task\u0000\u0000${String(row.id)}`,
-    entity: 'task',
-    space: '',
-    id: String(row.id),
-    row,
-    own: true,
-    expect: new Map(),
-    writtenAt: 1,
-    seenSinceWrite: true,
-    unreadable: false,
-    writesAtSnapshot: 1,
-  };
+  return new Ledger().wrote('task', '', String(row.id), row, new Map(), false, {
+    tool: 'task.create',
+    seq: 1,
+  });
 }
 
 describe('lifecycle probes', () => {
