@@ -155,12 +155,19 @@ describe(`${ScriptedBrain.name} oracles over the persona catalog`, () => {
               f.class === defect.class,
           );
         }
-        expect({ defect: id, found: matching.length > 0, ticks: tickIds.length, ticksUsingTool }).toEqual({
-          defect: id,
-          found: true,
-          ticks: tickIds.length,
-          ticksUsingTool: expect.any(Number),
-        });
+        if (matching.length === 0) {
+          // missed: the failure says what the ticks showed instead
+          const seen = (await findingsOfTicks(t, tickIds)).map(
+            (f) => `${f.tool} ${f.class} ${f.check_name}: expected ${f.expected}; got ${f.got}`,
+          );
+          const played = (await callsOfTicks(t, tickIds))
+            .filter((c) => c.tool_name.startsWith(`${defect.module}.`))
+            .map((c) => `${c.origin} ${c.tool_name} ${c.result}`);
+          throw new Error(
+            `${id} not found in ${tickIds.length} ticks (${ticksUsingTool} used ${defect.tool}); ` +
+              `findings: ${JSON.stringify(seen, null, 1)}; ${defect.module} calls: ${JSON.stringify(played, null, 1)}`,
+          );
+        }
         // found at the first tick that used the tool, or (a limit needs more rows than it) soon after
         expect(ticksUsingTool).toBeLessThanOrEqual(USES_TO_DETECT);
         expect(ticksUsingTool).toBeGreaterThan(0);

@@ -33,7 +33,8 @@ export type Fault =
   | 'not-done'
   | 'untrimmed'
   | 'update-clears-notes'
-  | 'complete-toggles';
+  | 'complete-toggles'
+  | 'complete-not-saved';
 
 const text = (max: number) => z.string().min(1).max(max);
 const PRIORITIES = ['low', 'medium', 'high'] as const;
@@ -295,7 +296,7 @@ export class FakeTaskApp {
         if (!task) return `task ${String(a.id)} not found`;
         const toggled = this.faults.has('complete-toggles') && task.status === 'done';
         const done: Task = { ...task, status: this.faults.has('not-done') || toggled ? 'open' : 'done' };
-        this.rows.set(task.id, done);
+        if (!this.faults.has('complete-not-saved')) this.rows.set(task.id, done);
         return { task: done };
       }
       case 'task.delete': {

@@ -19,9 +19,10 @@ type StateChange = NonNullable<ToolSemantics['setsWhen']>[number];
  * wrote today that no brain call used (or used without the field that turns the row's state), the engine makes one call on one of its own rows, with an
  * input built from the declaration: the id alone when the schema asks for nothing more (archive,
  * complete), else the id and one echoed field set to another valid value (the next enum value, the
- * other boolean, the text with a word added), a field that turns the row's state (`setsWhen`) first. Its answer goes through every write check, and the
- * row is read back like any write. A tool declared idempotent is then called again with the same
- * input: the second answer must show what the first did (`idempotent.<field>`).
+ * other boolean, the text with a word added), a field that turns the row's state (`setsWhen`) first.
+ * Its answer goes through every write check, and the row is read back before the next probe writes
+ * it again (a later answer would hide a lost write). A tool declared idempotent is then called again
+ * with the same input: the second answer must show what the first did (`idempotent.<field>`).
  * Never a delete, never a tool annotated destructive; only in the persona's own space.
  */
 
@@ -39,7 +40,10 @@ export async function playLifecycle(deps: ProbeDeps): Promise<void> {
     if (deps.brainCalled(tool.name) && !turn) continue;
     const rows = deps.ledger.ownRows(undefined, '');
     const probe = lifecycleProbe(tool, rows, deps.seed, deps.validators, turn);
-    if (probe) await playTwice(deps, probe);
+    if (!probe) continue;
+    await playTwice(deps, probe);
+    // read back before the next probe writes the same row: its answer would hide a lost write
+    await deps.verify(probe.row);
   }
   // an idempotent write the brain made: its own input again, on its own row
   for (const tool of byName) {
@@ -47,8 +51,10 @@ export async function playLifecycle(deps: ProbeDeps): Promise<void> {
     if (!isLifecycleTool(tool) || semantics?.idempotent !== true || !deps.mayProbe(tool)) continue;
     const good = deps.knownGood(tool.name);
     const row = good ? deps.ledger.get(semantics.entity, '', String(good[semantics.idInput!])) : undefined;
-    if (good && row?.own && !row.deleted && !row.unreadable)
+    if (good && row?.own && !row.deleted && !row.unreadable) {
       await playTwice(deps, { tool, input: good, row });
+      await deps.verify(row);
+    }
   }
 }
 

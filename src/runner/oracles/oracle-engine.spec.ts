@@ -291,6 +291,17 @@ const CASES: Case[] = [
     },
   },
   {
+    // the lifecycle probes complete the only task, then update it: the completion is read back
+    // before the update's answer (status open, as stored) could pass for the truth
+    check: 'read-back.status',
+    class: 'lost_write',
+    fault: 'complete-not-saved',
+    play: async ({ brain, engine }) => {
+      await create(brain, { title: 'Plan the trip' });
+      await engine.settle();
+    },
+  },
+  {
     // the title is declared trimmed: the padded probe sends it with spaces around it
     check: 'echo.title',
     class: 'wrong_result',

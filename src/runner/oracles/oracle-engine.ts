@@ -126,22 +126,20 @@ export class OracleEngine {
       const verdicts = await this.readBack.afterDelete(deleter?.semantics?.readers ?? [], row);
       await this.reportAll(verdicts, row.deleted!.tool, row.deleted!.seq);
     }
-    await this.lifecycle();
-    for (const row of this.ledger.ownRows()) {
-      if (this.stopped()) return;
-      // in a shared space another member may have changed or deleted the row since: no verdict
-      if (row.seenSinceWrite || !row.writeTool || row.space !== '') continue;
-      const writer = this.tools.get(row.writeTool);
-      const result = await this.readBack.readYourWrites(writer?.semantics?.readers ?? [], row);
-      await this.reportAll(result.verdicts, row.writeTool, row.writeSeq ?? null);
-    }
+    // lifecycle-probes.ts: each update or action no brain used, and each idempotent one twice
+    await playLifecycle(this.probeDeps('lifecycle'));
+    for (const row of this.ledger.ownRows()) await this.verifyWrite(row);
     await this.narrowingProbes();
     await this.probeInputs();
   }
 
-  /** See lifecycle-probes.ts: each update or action no brain used, and each idempotent one twice. */
-  private lifecycle(): Promise<void> {
-    return playLifecycle(this.probeDeps('lifecycle'));
+  /** An own row's write nothing has read since, read back through its writer's readers. */
+  private async verifyWrite(row: LedgerRow): Promise<void> {
+    // in a shared space another member may have changed or deleted the row since: no verdict
+    if (this.stopped() || row.seenSinceWrite || !row.writeTool || row.space !== '') return;
+    const writer = this.tools.get(row.writeTool);
+    const result = await this.readBack.readYourWrites(writer?.semantics?.readers ?? [], row);
+    await this.reportAll(result.verdicts, row.writeTool, row.writeSeq ?? null);
   }
 
   /** Each list tool with filters, once: a filter set to exclude an own row; each order value not read today. */
@@ -173,6 +171,10 @@ export class OracleEngine {
       validators: this.validators,
       mayProbe,
       probe: (tool, input) => this.probe(tool, input, '', origin),
+      verify: async (row) => {
+        const now = this.ledger.get(row.entity, row.space, row.id);
+        if (now) await this.verifyWrite(now);
+      },
       report: (verdicts, tool, seq) => this.reportAll(verdicts, tool, seq),
     };
   }

@@ -1,6 +1,6 @@
 import type { BrainTool, ToolOutcome } from '../brains/brain.js';
 import type { SchemaValidators } from './json-schema.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger, LedgerRow } from './ledger.js';
 import type { Row } from './values.js';
 import type { Verdict } from './verdict.js';
 
@@ -19,6 +19,8 @@ export interface ProbeDeps {
   /** A call in the persona's own space within the probe budget, examined like any call; null when spent. */
   probe: (tool: string, input: Row) => Promise<ToolOutcome | null>;
   report: (verdicts: Verdict[], tool: string, seq: number | null) => Promise<void>;
+  /** Reads the row's last write back now, if nothing has read it since (before another write hides it). */
+  verify: (row: LedgerRow) => Promise<void>;
 }
 
 /**
