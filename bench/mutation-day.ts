@@ -25,7 +25,10 @@
  *      could not be created, a bad MUTATION_DAY_* value, or the app's code is not instrumented
  *      under Stryker (the sandbox build did not compile the mutated sources).
  *
- * Environment: MUTATION_DAY_HOURS (default 3, 1–24), MUTATION_DAY_CONCURRENCY (ticks at a time,
+ * The day stops at the first tick that gives an app finding or fails (one is enough to kill the
+ * mutant; the rest of the day would only cost time); MUTATION_DAY_FULL=true plays it to the end.
+ *
+ * Environment: MUTATION_DAY_HOURS (default 3, 1–24), MUTATION_DAY_FULL (default false), MUTATION_DAY_CONCURRENCY (ticks at a time,
  * default 1: the day replays exactly), MUTATION_DAY_TIMEOUT_MS (default 120000), PERSONA_SEED,
  * DATABASE_URL, BENCH_LOG_LEVEL (default error), MUTATION_DAY_JSON (a path: the figures are also
  * written there as JSON; bench:mutation reads its clean day from it).
@@ -70,6 +73,8 @@ export interface MutationDayResult {
   findings: MutationDayFinding[];
   /** Calls of each tool in the day (what the personas exercised; a mutant elsewhere cannot be met). */
   callsByTool: Record<string, number>;
+  /** The day stopped at the first tick with an app finding or a failure (MUTATION_DAY_FULL plays on). */
+  stoppedEarly: boolean;
   /** Why the day ended without figures (a crash or the timeout); null when it was played. */
   error: string | null;
   exitCode: number;
@@ -155,7 +160,23 @@ async function playMutationDay(
       const personas = await seedCatalogPersonas(bench.app);
       const jobs = daySchedule(personas, hours);
       const runners = hourlyRunners(bench, hours, concurrency, 'bench-mutation');
-      const tally: DayTally = await playJobs(jobs, runners, concurrency);
+      // a killed mutant needs one finding: the day stops at the first tick that gives one (or fails)
+      const playFullDay = process.env.MUTATION_DAY_FULL === 'true';
+      const findingsOfTick = async (tickId: string): Promise<number> => {
+        const [row] = (await bench.app.get(DataSource).query(
+          `SELECT count(*)::int AS n FROM persona_findings
+            WHERE tick_id = $1 AND NOT persona_mistake AND source <> 'llm'`,
+          [tickId],
+        )) as Array<{ n: number }>;
+        return row.n;
+      };
+      const tally: DayTally = await playJobs(jobs, runners, concurrency, async (summary) => {
+        if (playFullDay) return false;
+        const stop =
+          summary.status !== 'ok' || (summary.tickId ? (await findingsOfTick(summary.tickId)) > 0 : false);
+        if (stop) result.stoppedEarly = true;
+        return stop;
+      });
       Object.assign(result, tally);
       result.findings = await appFindings(bench);
       result.appFindings = result.findings.reduce((s, f) => s + f.count, 0);
@@ -217,6 +238,7 @@ function main(): void {
     appFindings: 0,
     findings: [],
     callsByTool: {},
+    stoppedEarly: false,
     error: null,
     exitCode: EXIT_CLEAN,
     bootSeconds: 0,
