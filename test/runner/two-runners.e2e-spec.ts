@@ -11,7 +11,14 @@ import { createPersona } from '../support/personas.js';
 import { bootRunnerApp, parkAllPersonas, runnerPersona } from './runner.fixtures.js';
 
 const PERSONAS = 40;
-const ENV = { PERSONA_BRAIN: 'scripted', TICK_MAX_TURNS: '1', PERSONA_CONCURRENCY: '4' };
+// the suite tests exactly-once claims; the engine's probes would make 40 ticks on the embedded
+// database's one connection outlast the test under the parallel CI suites
+const ENV = {
+  PERSONA_BRAIN: 'scripted',
+  TICK_MAX_TURNS: '1',
+  PERSONA_CONCURRENCY: '4',
+  ORACLE_MAX_PROBES: '0',
+};
 
 /**
  * Two runners on one database. With DATABASE_URL: two app instances, two connection pools, racing
