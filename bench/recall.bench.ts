@@ -83,6 +83,11 @@ interface FalseFinding {
   personas: string[];
   expected: string;
   got: string;
+  /**
+   * On the planted defect's own tool, of another class or check (a second symptom of the same
+   * defect, e.g. a lost update that also breaks the repeated call): still counted as false.
+   */
+  onDefectTool: boolean;
 }
 
 interface DayResult {
@@ -236,6 +241,7 @@ async function main(): Promise<void> {
                 personas: [],
                 expected: r.expected,
                 got: r.got,
+                onDefectTool: defect?.tool === g.tool,
               };
               byCheck.set(r.check_name, f);
             }
@@ -314,7 +320,7 @@ async function main(): Promise<void> {
         );
         for (const f of day.falseFindings) {
           say(
-            `    FALSE ${f.module} ${f.tool} ${f.class} ${f.check} ×${f.count}: expected ${f.expected}; got ${f.got}`,
+            `    FALSE ${f.module} ${f.tool} ${f.class} ${f.check} ×${f.count}${f.onDefectTool ? ' (on the defective tool)' : ''}: expected ${f.expected}; got ${f.got}`,
           );
         }
       }
