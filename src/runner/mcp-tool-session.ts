@@ -1,5 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type {
   JsonSchemaType,
@@ -14,6 +16,7 @@ import { describeReason } from './tick-failure.js';
 import type { BrainTool } from './brains/brain.js';
 import { TOOL_SEMANTICS_META_KEY } from '../tool-contract/tool-semantics.js';
 import type { PublishedToolSemantics } from '../tool-contract/tool-semantics.js';
+import type { HttpTarget, StdioTarget } from './targets/target.js';
 
 export const ERROR_MESSAGE_MAX = 2000;
 
@@ -53,9 +56,39 @@ const sharedValidator = new DeferredSchemaValidator();
 export class McpToolSession {
   private constructor(
     private readonly client: Client,
-    private readonly transport: StreamableHTTPClientTransport,
+    private readonly transport: Transport,
     private readonly headers: { space?: string },
+    /** Declarations for an external server's tools (a semantics file), by tool name. */
+    private readonly declared: Record<string, PublishedToolSemantics> = {},
   ) {}
+
+  /**
+   * A session to an external MCP server: Streamable HTTP with the target's headers on every request,
+   * or its stdio command started now (and stopped by `close`) with the target's environment added to
+   * the SDK's safe default one. The server's stderr is not shown: it may print its secrets.
+   */
+  static async openTarget(
+    target: HttpTarget | StdioTarget,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<McpToolSession> {
+    const transport =
+      target.kind === 'http'
+        ? new StreamableHTTPClientTransport(new URL(target.url), {
+            fetch: (url, init) => {
+              const h = new Headers(init?.headers);
+              for (const [name, value] of Object.entries(target.headers)) h.set(name, value);
+              return fetch(url, { ...init, headers: h });
+            },
+          })
+        : new StdioClientTransport({
+            command: target.command,
+            args: target.args,
+            env: { ...getDefaultEnvironment(), ...target.env },
+            stderr: 'ignore',
+          });
+    return McpToolSession.connect(transport, {}, signal, timeoutMs, target.semantics);
+  }
 
   static async open(
     mcpUrl: string,
@@ -76,11 +109,21 @@ export class McpToolSession {
         return fetch(url, { ...init, headers: h });
       },
     });
+    return McpToolSession.connect(transport, headers, signal, timeoutMs);
+  }
+
+  private static async connect(
+    transport: Transport,
+    headers: { space?: string },
+    signal: AbortSignal,
+    timeoutMs: number,
+    declared?: Record<string, PublishedToolSemantics>,
+  ): Promise<McpToolSession> {
     const client = new Client(
       { name: 'mana-persona-runner', version: '1.0.0' },
       { jsonSchemaValidator: sharedValidator },
     );
-    const session = new McpToolSession(client, transport, headers);
+    const session = new McpToolSession(client, transport, headers, declared);
     try {
       await client.connect(transport, { signal, timeout: timeoutMs });
     } catch (error) {
@@ -90,8 +133,12 @@ export class McpToolSession {
     return session;
   }
 
+  /** Tools the server lists that the personas cannot call, with why (filled by listTools). */
+  readonly skipped: Array<{ name: string; why: string }> = [];
+
   async listTools(signal: AbortSignal, timeoutMs: number): Promise<BrainTool[]> {
     const tools: BrainTool[] = [];
+    this.skipped.length = 0;
     let cursor: string | undefined;
     do {
       const page = await this.client.listTools(cursor ? { cursor } : undefined, {
@@ -99,7 +146,14 @@ export class McpToolSession {
         timeout: timeoutMs,
       });
       for (const tool of page.tools) {
-        const semantics = tool._meta?.[TOOL_SEMANTICS_META_KEY];
+        // a tool that only runs as a task (MCP's experimental tasks) needs a client capability the
+        // personas do not offer: left out and listed as skipped, never called and never a finding
+        if ((tool as { execution?: { taskSupport?: string } }).execution?.taskSupport === 'required') {
+          this.skipped.push({ name: tool.name, why: 'runs only as a task (task-based execution)' });
+          continue;
+        }
+        // a semantics file's declaration wins over what the server publishes
+        const semantics = this.declared[tool.name] ?? tool._meta?.[TOOL_SEMANTICS_META_KEY];
         tools.push({
           name: tool.name,
           module: toolModule(tool.name),
@@ -187,7 +241,8 @@ export class McpToolSession {
       Promise.race([promise, new Promise((resolve) => setTimeout(resolve, 2000).unref())]).catch(
         () => undefined,
       );
-    if (this.transport.sessionId) await bounded(this.transport.terminateSession());
+    if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId)
+      await bounded(this.transport.terminateSession());
     await bounded(this.client.close());
   }
 }

@@ -15,6 +15,7 @@ import { TickPipeline } from './tick.pipeline.js';
 import { DailyBudgetService } from './daily-budget.service.js';
 import { InProcessTickStore } from './in-process-tick.store.js';
 import { TICK_STORE } from './tick-store.js';
+import { TargetResolver } from './targets/target.resolver.js';
 
 /** The persona runner: claims due personas, plays their day through our own /mcp, records it all. */
 @Module({
@@ -29,10 +30,11 @@ import { TICK_STORE } from './tick-store.js';
     RunnerEvents,
     RunnerMetrics,
     { provide: TICK_STORE, useClass: InProcessTickStore },
+    TargetResolver,
     TickPipeline,
     RunnerService,
     RunnerScheduler,
   ],
-  exports: [RunnerService, RunnerEvents],
+  exports: [RunnerService, RunnerEvents, TargetResolver],
 })
 export class RunnerModule {}

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { TickStoppedError, TickTimeoutError, describeReason } from './tick-failure.js';
 
 /**
@@ -14,6 +15,9 @@ export class TickLimit {
     timeoutMs: number,
     private readonly stop: AbortSignal,
   ) {
+    // each MCP request of the tick listens on this signal until the tick ends: a long day of
+    // calls passes Node's default warning threshold of 10 listeners without any leak past the tick
+    setMaxListeners(1000, this.controller.signal);
     this.deadline = Date.now() + timeoutMs;
     this.timer = setTimeout(() => this.controller.abort(new TickTimeoutError(timeoutMs)), timeoutMs);
     this.onStop = () =>

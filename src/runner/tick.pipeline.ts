@@ -18,6 +18,7 @@ import { TICK_STORE } from './tick-store.js';
 import type { TickAudit, TickStore } from './tick-store.js';
 import { TICK_ERROR_MAX, abortedByShutdown, classifyFailure } from './tick-failure.js';
 import { TickLimit } from './tick-limit.js';
+import { TargetResolver } from './targets/target.resolver.js';
 import { ratingSpan, tickSpan } from '../observability/tick-spans.js';
 import { emptySummary } from './tick-summary.js';
 import type { TickSummary } from './tick-summary.js';
@@ -64,6 +65,8 @@ export class TickPipeline {
     @Optional() @Inject(PersonaMemoryService) private readonly memory?: PersonaMemoryService,
     /** LLM token and cost metrics (and the daily cap); absent in the remote runner. */
     @Optional() @Inject(DailyBudgetService) private readonly spend?: DailyBudgetService,
+    /** Which server each persona plays against; absent: the built-in app. */
+    @Optional() @Inject(TargetResolver) private readonly targets?: TargetResolver,
   ) {}
 
   /** open the tick → play the day (calls, ratings) → finish fenced by the lease → count it. */
@@ -123,8 +126,14 @@ export class TickPipeline {
     };
     let rated: Pick<PlayedDay, 'ratings' | 'ratingError'> = { ratings: 0, ratingError: null };
     try {
-      const accessToken = await this.login(baseUrl, claim.email, this.store.passwordOf(claim), signal);
-      session = await McpToolSession.open(`${baseUrl}/mcp`, accessToken, signal, limit.remaining());
+      const target = this.targets?.targetOf(claim);
+      if (target && target.kind !== 'built-in') {
+        // an external server: its own credentials (the target's headers or environment), no login here
+        session = await McpToolSession.openTarget(target, signal, limit.remaining());
+      } else {
+        const accessToken = await this.login(baseUrl, claim.email, this.store.passwordOf(claim), signal);
+        session = await McpToolSession.open(`${baseUrl}/mcp`, accessToken, signal, limit.remaining());
+      }
       const tools = await session.listTools(signal, limit.remaining());
       recorder = new TickCallRecorder({
         personaId: claim.userId,

@@ -107,7 +107,8 @@ export interface ToolCallOptions {
   expectError?: boolean;
   /**
    * A second look (a call by id after a row went missing) whose failure is the evidence of a finding
-   * the brain reports itself: the failure is not recorded as a separate `error` finding.
+   * the brain reports itself, or a try at a tool known only from its schema (a refusal of made-up
+   * input says nothing): the failure is not recorded as a separate `error` finding.
    */
   probe?: boolean;
   /** Who makes the call: the brain (default) or the oracle engine's own probe (audited as such). */
@@ -192,8 +193,17 @@ export class LlmCallError extends Error {
   }
 }
 
-/** The module a tool belongs to: the part of its name before the dot. */
+/**
+ * The module a tool belongs to: the part of its name before the dot, as a module name (lower case
+ * letters, digits and '_'; a third-party server's `get-sum` is module `get_sum`).
+ */
 export function toolModule(toolName: string): string {
   const dot = toolName.indexOf('.');
-  return dot > 0 ? toolName.slice(0, dot) : toolName;
+  const head = dot > 0 ? toolName.slice(0, dot) : toolName;
+  const name = head
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 64);
+  return name || 'tools';
 }

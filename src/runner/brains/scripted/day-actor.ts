@@ -14,6 +14,8 @@ export interface CallRecord {
   ok: boolean;
   /** The persona sent this knowing it was wrong (the newbie's slip): a failure is its own. */
   slip: boolean;
+  /** A try from the schema alone (`attempt`): a refusal says nothing about the app. */
+  attempt?: boolean;
   latencyMs: number;
   /** The tool's text, or the error message. */
   text: string;
@@ -79,25 +81,34 @@ export class DayActor implements PlayContext {
   }
 
   call(tool: string, input: Row, options: { spaceId?: string } = {}): Promise<ToolOutcome | undefined> {
-    return this.make(tool, input, options.spaceId, false);
+    return this.make(tool, input, options.spaceId, 'call');
   }
 
   slip(tool: string, input: Row): Promise<ToolOutcome | undefined> {
-    return this.make(tool, input, undefined, true);
+    return this.make(tool, input, undefined, 'slip');
+  }
+
+  attempt(tool: string, input: Row): Promise<ToolOutcome | undefined> {
+    return this.make(tool, input, undefined, 'attempt');
   }
 
   private async make(
     name: string,
     input: Row,
     spaceId: string | undefined,
-    slip: boolean,
+    kind: 'call' | 'slip' | 'attempt',
   ): Promise<ToolOutcome | undefined> {
     const tool = this.tools.get(name);
     if (!tool || this.turnsLeft() <= 0) return undefined;
     this.budget -= 1;
     this.share -= 1;
     const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-    const options = { ...(spaceId ? { spaceId } : {}), ...(slip ? { expectError: true } : {}) };
+    const slip = kind === 'slip';
+    const options = {
+      ...(spaceId ? { spaceId } : {}),
+      ...(slip ? { expectError: true } : {}),
+      ...(kind === 'attempt' ? { probe: true } : {}),
+    };
     const outcome = await this.context.callTool(
       name,
       clean,
@@ -110,6 +121,7 @@ export class DayActor implements PlayContext {
       input: clean,
       ok: outcome.ok,
       slip,
+      ...(kind === 'attempt' ? { attempt: true } : {}),
       latencyMs: outcome.latencyMs,
       text: outcome.text,
       ...(rowIdOf(outcome.data) ? { rowId: rowIdOf(outcome.data) } : {}),

@@ -79,7 +79,7 @@ export function rateDay(
   const modules = [...new Set(records.map((r) => r.module))].sort();
   return modules.map((module) => {
     const calls = records.filter((r) => r.module === module);
-    const failed = calls.filter((r) => !r.ok && !r.slip);
+    const failed = calls.filter((r) => !r.ok && !r.slip && !r.attempt);
     const found = findings.filter((f) => f.module === module && !f.personaMistake && f.source !== 'call');
     const avg = Math.round(calls.reduce((s, r) => s + r.latencyMs, 0) / calls.length);
     const errorRate = failed.length / calls.length;

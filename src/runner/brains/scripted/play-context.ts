@@ -27,4 +27,9 @@ export interface PlayContext {
   call(tool: string, input: Row, options?: { spaceId?: string }): Promise<ToolOutcome | undefined>;
   /** The newbie's slip: input it means to send that is wrong; a refusal is its own mistake. */
   slip(tool: string, input: Row): Promise<ToolOutcome | undefined>;
+  /**
+   * A try at a tool it knows only from its schema (a third-party server): input made up from the
+   * schema may name nothing that exists, so a refusal is no finding (a crash still is).
+   */
+  attempt(tool: string, input: Row): Promise<ToolOutcome | undefined>;
 }

@@ -4,6 +4,7 @@ import type { Brain, BrainDay, BrainUsage, DayContext } from '../brain.js';
 import { SeededRandom } from '../seeded-random.js';
 import { DayActor } from './day-actor.js';
 import { moduleShare, planDay } from './day-planner.js';
+import { exploreServer } from './explore.js';
 import { rateDay } from './day-ratings.js';
 import type { DayRating } from './day-ratings.js';
 import { PLAYBOOKS } from './playbooks/playbook.js';
@@ -57,6 +58,11 @@ export class ScriptedDay implements BrainDay {
   }
 
   async play(): Promise<void> {
+    // a server none of the playbooks knows (a third-party MCP server): explore it from its schemas
+    if (!this.context.tools.some((t) => PLAYBOOKS.some((p) => p.module === t.module))) {
+      await exploreServer(this.actor, this.context.tools);
+      return;
+    }
     const modules = this.plannedModules();
     // a glance at its spaces on the way in, now and then
     if (this.rng.chance(0.15) && !modules.includes('spaces')) await this.actor.call('spaces.list', {});
