@@ -88,6 +88,15 @@ describe('oracle checks', () => {
       expect(outputSchemaCheck(create, client, validators)?.check).toBe('contract.output-schema');
       expect(errorAsProtocolCheck(create, { title: 'a' }, client, validators)).toBeNull();
       expect(outputSchemaCheck(create, refused('title: Too big'), validators)).toBeNull();
+      // the MCP SDK server's own output validation, as an error result (server-memory and others)
+      const sdk = refused(
+        'MCP error -32602: Output validation error: Invalid structured content for tool search_nodes: ' +
+          'Invalid input: expected string, received undefined at entities[0].entityType',
+      );
+      expect(outputSchemaCheck(create, sdk, validators)?.class).toBe('contract');
+      expect(
+        outputSchemaCheck(create, refused('the note has no structured content yet'), validators),
+      ).toBeNull();
     });
 
     it('should flag accepted input outside the schema and keep quiet on a named refusal', () => {

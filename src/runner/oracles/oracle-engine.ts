@@ -20,6 +20,7 @@ import { scanChecks } from './checks/scan.checks.js';
 import { slowRelativeCheck } from './checks/slow.checks.js';
 import { SchemaValidators } from './json-schema.js';
 import { Ledger } from './ledger.js';
+import { playHintProbes } from './hint-probes.js';
 import { playLifecycle } from './lifecycle-probes.js';
 import { exclusionProbes, orderProbes, smallerLimitInput } from './narrowing-probes.js';
 import type { LedgerRow } from './ledger.js';
@@ -115,7 +116,7 @@ export class OracleEngine {
 
   /**
    * End of the day: deleted rows, the writes no brain made on the rows it wrote (and idempotent ones
-   * twice), unread writes, narrower reads, refusal and boundary probes of the tools used today.
+   * twice), unread writes, narrower reads, annotation hints, refusal and boundary probes.
    */
   async settle(): Promise<void> {
     // deleted rows first: a few calls each, and the budget must not run out before them
@@ -130,6 +131,7 @@ export class OracleEngine {
     await playLifecycle(this.probeDeps('lifecycle'));
     for (const row of this.ledger.ownRows()) await this.verifyWrite(row);
     await this.narrowingProbes();
+    await playHintProbes(this.probeDeps('probe'), (tool) => this.options.latency.median(tool) ?? undefined);
     await this.probeInputs();
   }
 

@@ -44,7 +44,13 @@ export function outputSchemaCheck(
   if (outcome.errorKind === 'tool' && outcome.errorCode === 'OUTPUT_CONTRACT') {
     return verdict(check, 'contract', 'an answer that matches the declared output schema', outcome.text);
   }
-  if (outcome.errorKind === 'protocol' && /structured content/i.test(outcome.text)) {
+  // the server's own output validation refused its answer: the SDK's McpServer says so as a
+  // JSON-RPC error (older versions) or an error result (`Output validation error: Invalid
+  // structured content for tool …`); either way the tool broke its own schema, whatever was sent
+  if (
+    (outcome.errorKind === 'protocol' && /structured content/i.test(outcome.text)) ||
+    (outcome.errorKind === 'tool' && /output validation error:.*structured content/is.test(outcome.text))
+  ) {
     return verdict(
       check,
       'contract',
