@@ -11,12 +11,12 @@ import { parseArgs } from 'node:util';
 import { SemanticsFileError, loadSemanticsFile } from '../src/runner/targets/semantics-file.js';
 import {
   BUILT_IN_TARGET,
+  TargetUnreachableError,
   parseEnvAssignment,
   parseHeaderLine,
   splitCommandLine,
 } from '../src/runner/targets/target.js';
 import type { Target } from '../src/runner/targets/target.js';
-import { TargetUnreachableError, runCheck } from '../src/runner/check/check-run.js';
 import type { CheckFinding, CheckRunResult } from '../src/runner/check/check-run.js';
 import {
   BaselineFileError,
@@ -233,6 +233,15 @@ function mergeRuns(runs: CheckRunResult[]): { result: CheckRunResult; flaky: Set
   };
 }
 
+/** The project's version, from package.json in the working directory (npm runs scripts there). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync('package.json', 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
 async function main(): Promise<number> {
   const parsed = parse(process.argv.slice(2));
   if (parsed === 'help') {
@@ -244,6 +253,8 @@ async function main(): Promise<number> {
   const progress = process.stderr.isTTY
     ? (line: string) => process.stderr.write(`\r\x1b[K${line}`)
     : undefined;
+  // the app (and its many modules) loads only once the options are known to be good
+  const { runCheck } = await import('../src/runner/check/check-run.js');
   const runs: CheckRunResult[] = [];
   for (let i = 0; i < parsed.repeat; i += 1) {
     const seed = i === 0 ? parsed.seed : `${parsed.seed}#${i + 1}`;
@@ -266,9 +277,7 @@ async function main(): Promise<number> {
   const failing = verdict.fresh.filter((f) => !flaky.has(f.fingerprint));
   const exitCode =
     failing.length > 0 || (parsed.strict && verdict.stale.length > 0) ? EXIT_FINDINGS : EXIT_CLEAN;
-  const version = (
-    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  ).version;
+  const version = packageVersion();
   const flagged = {
     ...result,
     findings: result.findings.map((f) => (flaky.has(f.fingerprint) ? { ...f, flaky: true } : f)),

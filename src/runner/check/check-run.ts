@@ -22,7 +22,7 @@ import { McpToolSession } from '../mcp-tool-session.js';
 import { RunnerService } from '../runner.service.js';
 import { TickPipeline } from '../tick.pipeline.js';
 import { TargetResolver } from '../targets/target.resolver.js';
-import { describeTarget } from '../targets/target.js';
+import { TargetUnreachableError, describeTarget } from '../targets/target.js';
 import type { Target } from '../targets/target.js';
 
 /** What `npm run check` was asked to do. */
@@ -72,9 +72,6 @@ export interface CheckRunResult {
   findings: CheckFinding[];
   seconds: number;
 }
-
-/** The target could not be reached or refused the personas: exit code 2, not a finding. */
-export class TargetUnreachableError extends Error {}
 
 /**
  * A simulated day (or several) of the catalog personas against one target, with no server running:

@@ -31,6 +31,9 @@ export interface StdioTarget {
 
 export const BUILT_IN_TARGET: BuiltInTarget = { kind: 'built-in' };
 
+/** The target could not be reached or refused the personas: a setup problem, not a finding. */
+export class TargetUnreachableError extends Error {}
+
 /** The target for a log line or a report: its address, and only the names of its secrets. */
 export function describeTarget(target: Target): string {
   switch (target.kind) {

@@ -15,20 +15,37 @@ import type { ValueSource } from './schema-values.js';
  * input is no finding.
  */
 export async function exploreServer(ctx: PlayContext, tools: readonly BrainTool[]): Promise<void> {
+  const marker = personaMarker(ctx.persona.email);
+  // what it wrote today (and its marker alone, a search any of its rows matches)
+  const recall: string[] = [];
   const source: ValueSource = {
     rng: ctx.rng,
     words: [...ctx.voice.topics, ...ctx.voice.todos, ...ctx.voice.noteTitles],
-    marker: personaMarker(ctx.persona.email),
+    marker,
     today: ctx.today.date,
+    recall,
   };
-  const phases = phasesOf(tools);
-  for (const phase of phases) {
-    for (const tool of phase) {
+  for (const phase of phasesOf(tools)) {
+    for (const tool of phase.tools) {
       if (ctx.turnsLeft() <= 0) return;
       const input = inputFor(tool.inputSchema, source);
-      if (input) await ctx.attempt(tool.name, input);
+      if (!input) continue;
+      const outcome = await ctx.attempt(tool.name, input);
+      if (phase.name === 'add' && outcome?.ok) {
+        for (const text of textsIn(input))
+          if (text.includes(marker) && !recall.includes(text)) recall.push(text);
+        if (!recall.includes(marker)) recall.push(marker);
+      }
     }
   }
+}
+
+/** The strings of an input, at any depth. */
+function textsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(textsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(textsIn);
+  return [];
 }
 
 /** The persona's marker: short, stable for the persona, and unlike any other persona's. */
@@ -55,9 +72,10 @@ function phaseOf(tool: BrainTool): Phase {
 }
 
 /** Look, add, look again, change, look, clear up: the tools of each phase in name order. */
-function phasesOf(tools: readonly BrainTool[]): BrainTool[][] {
-  const of = (phase: Phase) =>
-    tools.filter((t) => phaseOf(t) === phase).sort((a, b) => a.name.localeCompare(b.name));
-  const reads = of('read');
-  return [reads, of('add'), reads, of('change'), reads, of('remove')];
+function phasesOf(tools: readonly BrainTool[]): Array<{ name: Phase; tools: BrainTool[] }> {
+  const of = (name: Phase) => ({
+    name,
+    tools: tools.filter((t) => phaseOf(t) === name).sort((a, b) => a.name.localeCompare(b.name)),
+  });
+  return [of('read'), of('add'), of('read'), of('change'), of('read'), of('remove')];
 }

@@ -17,6 +17,11 @@ export interface ValueSource {
   marker: string;
   /** The persona's local date, `YYYY-MM-DD`. */
   today: string;
+  /**
+   * Texts the persona wrote earlier today: a free-text field takes one of them now and then (a
+   * search for what it noted, the name of what it made), so reads and changes meet its own rows.
+   */
+  recall?: readonly string[];
 }
 
 const MAX_DEPTH = 4;
@@ -110,8 +115,10 @@ function stringFor(schema: Schema, source: ValueSource): string | undefined {
   const max = typeof schema.maxLength === 'number' ? schema.maxLength : 200;
   const tag = source.marker;
   let text: string;
+  const recalled = (source.recall ?? []).filter((t) => t.length >= min && t.length <= max);
   switch (schema.format) {
     case undefined:
+      if (recalled.length > 0 && source.rng.chance(0.7)) return source.rng.pick(recalled);
       text = `${source.rng.pick(source.words.length > 0 ? source.words : ['a note'])} ${tag}`;
       break;
     case 'date':
