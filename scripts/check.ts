@@ -17,11 +17,12 @@ import {
   splitCommandLine,
 } from '../src/runner/targets/target.js';
 import type { Target } from '../src/runner/targets/target.js';
-import type { CheckFinding, CheckRunResult } from '../src/runner/check/check-run.js';
+import type { CheckRunResult } from '../src/runner/check/check-run.js';
 import {
   BaselineFileError,
   baselineOf,
   judge,
+  mergeRuns,
   jsonReport,
   junitReport,
   readBaseline,
@@ -194,45 +195,6 @@ function usd(raw: string): number {
   return n;
 }
 
-/** The findings of k runs: each with the runs it was seen in; seen in fewer than k, it is flaky. */
-function mergeRuns(runs: CheckRunResult[]): { result: CheckRunResult; flaky: Set<string> } {
-  const first = runs[0];
-  const byPrint = new Map<string, { finding: CheckFinding; runs: number }>();
-  for (const run of runs) {
-    for (const f of run.findings) {
-      const seen = byPrint.get(f.fingerprint);
-      if (!seen) byPrint.set(f.fingerprint, { finding: { ...f, personas: [...f.personas] }, runs: 1 });
-      else {
-        seen.runs += 1;
-        seen.finding.count += f.count;
-        for (const p of f.personas) if (!seen.finding.personas.includes(p)) seen.finding.personas.push(p);
-      }
-    }
-  }
-  const flaky = new Set([...byPrint].filter(([, v]) => v.runs < runs.length).map(([k]) => k));
-  const sum = (pick: (r: CheckRunResult) => number) => runs.reduce((s, r) => s + pick(r), 0);
-  return {
-    result: {
-      ...first,
-      seed: runs.map((r) => r.seed).join(', '),
-      ticks: sum((r) => r.ticks),
-      failedTicks: sum((r) => r.failedTicks),
-      toolCalls: sum((r) => r.toolCalls),
-      tickErrors: runs.flatMap((r) => r.tickErrors).slice(0, 10),
-      tools: first.tools.map((t) => ({
-        ...t,
-        calls: sum((r) => r.tools.find((u) => u.name === t.name)?.calls ?? 0),
-        probes: sum((r) => r.tools.find((u) => u.name === t.name)?.probes ?? 0),
-      })),
-      findings: [...byPrint.values()]
-        .map((v) => v.finding)
-        .sort((a, b) => a.fingerprint.localeCompare(b.fingerprint)),
-      seconds: Math.round(sum((r) => r.seconds) * 10) / 10,
-    },
-    flaky,
-  };
-}
-
 /** The project's version, from package.json in the working directory (npm runs scripts there). */
 function packageVersion(): string {
   try {
@@ -275,8 +237,11 @@ async function main(): Promise<number> {
   const verdict = judge(result.findings, baseline);
   // a flaky finding is reported, but only one every run saw fails the build
   const failing = verdict.fresh.filter((f) => !flaky.has(f.fingerprint));
+  // a tick that failed is a persona's day the server broke off: it fails the run like a finding
   const exitCode =
-    failing.length > 0 || (parsed.strict && verdict.stale.length > 0) ? EXIT_FINDINGS : EXIT_CLEAN;
+    failing.length > 0 || result.failedTicks > 0 || (parsed.strict && verdict.stale.length > 0)
+      ? EXIT_FINDINGS
+      : EXIT_CLEAN;
   const version = packageVersion();
   const flagged = {
     ...result,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { XMLParser } from 'fast-xml-parser';
-import { baselineOf, judge, jsonReport, junitReport, sarifReport } from './check-report.js';
+import { baselineOf, judge, jsonReport, junitReport, mergeRuns, sarifReport } from './check-report.js';
 import type { CheckFinding, CheckRunResult } from './check-run.js';
 
 const finding = (tool: string, cls: string, check: string, count = 1): CheckFinding => ({
@@ -96,6 +96,25 @@ describe('check reports', () => {
       ['read-only.changed', 'note', 'unchanged'],
     ]);
     expect(only.results[0].message.text).toContain('search_nodes (contract): expected');
+  });
+
+  it('should merge --repeat runs: a finding every run saw is firm, one seen in fewer is flaky', () => {
+    const one = { ...run([SEARCH, READ]), seed: 'mana' };
+    const two = { ...run([SEARCH]), seed: 'mana#2' };
+    const three = { ...run([{ ...SEARCH, personas: ['persona.kai@mana.test'] }]), seed: 'mana#3' };
+    const { result, flaky } = mergeRuns([one, two, three]);
+    expect([...flaky]).toEqual([READ.fingerprint]);
+    expect(result.seed).toBe('mana, mana#2, mana#3');
+    expect(result.ticks).toBe(30);
+    const search = result.findings.find((f) => f.fingerprint === SEARCH.fingerprint)!;
+    expect(search.count).toBe(9);
+    expect(search.personas).toEqual([
+      'persona.anna@mana.test',
+      'persona.ben@mana.test',
+      'persona.kai@mana.test',
+    ]);
+    expect(result.tools.find((t) => t.name === 'read_graph')?.calls).toBe(90);
+    expect(mergeRuns([one]).flaky.size).toBe(0);
   });
 
   it('should mark each finding of the JSON report new or accepted, with the stale entries and the exit code', () => {

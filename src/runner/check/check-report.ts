@@ -65,6 +65,45 @@ export function baselineOf(findings: readonly CheckFinding[]): Baseline {
   };
 }
 
+/** The findings of k runs: each with the runs it was seen in; seen in fewer than k, it is flaky. */
+export function mergeRuns(runs: CheckRunResult[]): { result: CheckRunResult; flaky: Set<string> } {
+  const first = runs[0];
+  const byPrint = new Map<string, { finding: CheckFinding; runs: number }>();
+  for (const run of runs) {
+    for (const f of run.findings) {
+      const seen = byPrint.get(f.fingerprint);
+      if (!seen) byPrint.set(f.fingerprint, { finding: { ...f, personas: [...f.personas] }, runs: 1 });
+      else {
+        seen.runs += 1;
+        seen.finding.count += f.count;
+        for (const p of f.personas) if (!seen.finding.personas.includes(p)) seen.finding.personas.push(p);
+      }
+    }
+  }
+  const flaky = new Set([...byPrint].filter(([, v]) => v.runs < runs.length).map(([k]) => k));
+  const sum = (pick: (r: CheckRunResult) => number) => runs.reduce((s, r) => s + pick(r), 0);
+  return {
+    result: {
+      ...first,
+      seed: runs.map((r) => r.seed).join(', '),
+      ticks: sum((r) => r.ticks),
+      failedTicks: sum((r) => r.failedTicks),
+      toolCalls: sum((r) => r.toolCalls),
+      tickErrors: runs.flatMap((r) => r.tickErrors).slice(0, 10),
+      tools: first.tools.map((t) => ({
+        ...t,
+        calls: sum((r) => r.tools.find((u) => u.name === t.name)?.calls ?? 0),
+        probes: sum((r) => r.tools.find((u) => u.name === t.name)?.probes ?? 0),
+      })),
+      findings: [...byPrint.values()]
+        .map((v) => v.finding)
+        .sort((a, b) => a.fingerprint.localeCompare(b.fingerprint)),
+      seconds: Math.round(sum((r) => r.seconds) * 10) / 10,
+    },
+    flaky,
+  };
+}
+
 export function judge(findings: readonly CheckFinding[], baseline: Baseline | undefined): CheckVerdict {
   const known = new Set((baseline?.findings ?? []).map((f) => f.fingerprint));
   const seen = new Set(findings.map((f) => f.fingerprint));
