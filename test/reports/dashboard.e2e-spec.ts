@@ -23,6 +23,9 @@ const DAY = 86_400_000;
 const LAPTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 740 };
 
+/** The module whose ratings this suite seeds with a drop in the last week. */
+const REGRESSED = 'dashboard_notes';
+
 describe(DashboardController.name, () => {
   let t: TestApp;
   let admin: TestUser;
@@ -96,13 +99,15 @@ describe(DashboardController.name, () => {
     expect(run.body).toMatchObject({ status: 'ok', brain: 'scripted' });
     tickId = run.body.tickId;
 
-    // four weeks of earlier ratings so the module chart has a history, with a regression on notes
+    // four weeks of earlier ratings so the module chart has a history, with a regression on a module
+    // only this suite rates (the chart sums every persona's ratings: other suites' ratings of
+    // `notes` in the same database must not decide whether it regressed)
     for (let week = 4; week >= 1; week--) {
       for (let k = 0; k < 3; k++) {
         const at = new Date(Date.now() - week * 7 * DAY + k * DAY + 3_600_000);
         const id = await insertTick(t, personaId, { status: 'ok', startedAt: at, finishedAt: at });
         const rating = week === 1 ? 2 : 5;
-        await insertFeedback(t, personaId, id, { module: 'notes', rating, notes: 'seeded', createdAt: at });
+        await insertFeedback(t, personaId, id, { module: REGRESSED, rating, notes: 'seeded', createdAt: at });
         await insertFeedback(t, personaId, id, { module: 'todo', rating: 4, createdAt: at });
       }
     }
@@ -225,7 +230,10 @@ describe(DashboardController.name, () => {
     const page = await signedIn();
     await page.click('#nav a[data-route="modules"]');
     await page.waitForSelector('#modules-chart svg');
-    expect(await page.locator('#modules-chart .series.regressed[data-module="notes"]').count()).toBe(1);
+    await page.waitForSelector(`#modules-chart .series[data-module="${REGRESSED}"]`);
+    expect(await page.locator(`#modules-chart .series.regressed[data-module="${REGRESSED}"]`).count()).toBe(
+      1,
+    );
     expect(await page.textContent('#regression-rule')).toContain("Welch's t >= 2");
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-modules.png`, fullPage: true });
 
