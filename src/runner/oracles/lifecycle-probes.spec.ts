@@ -1,5 +1,8 @@
 import { SchemaValidators } from './json-schema.js';
-import { anotherValue, idempotenceChecks, lifecycleInput } from './lifecycle-probes.js';
+import { anotherValue, idempotenceChecks, lifecycleInput, playLifecycle } from './lifecycle-probes.js';
+import { mayProbe } from './probe-deps.js';
+import type { ProbeDeps } from './probe-deps.js';
+import type { Row } from './values.js';
 import { Ledger } from './ledger.js';
 import type { LedgerRow } from './ledger.js';
 import { TASK_TOOLS } from './fake-task-app.spec.js';
@@ -69,6 +72,57 @@ describe('lifecycle probes', () => {
       expect(idempotenceChecks(semantics, { id: 't1' }, done, again)).toEqual([
         expect.objectContaining({ check: 'idempotent.status', class: 'wrong_result' }),
       ]);
+    });
+  });
+
+  describe(playLifecycle.name, () => {
+    /** Deps around a ledger holding one open own task; `held` is what each read-back concludes. */
+    function deps(held: boolean): { deps: ProbeDeps; calls: string[] } {
+      const ledger = new Ledger();
+      const row = { id: 't1', title: 'Plan the trip', notes: null, priority: 'medium', status: 'open' };
+      ledger.wrote('task', '', 't1', row, new Map(), false, { tool: 'task.create', seq: 1 });
+      const calls: string[] = [];
+      let seq = 1;
+      const d: ProbeDeps = {
+        tools: new Map(TASK_TOOLS.filter((t) => t.name === 'task.complete').map((t) => [t.name, t])),
+        ledger,
+        knownGood: () => undefined,
+        brainCalled: () => false,
+        brainSent: () => false,
+        seed: 'seed',
+        validators,
+        mayProbe,
+        probe: async (name: string, input: Row) => {
+          calls.push(`${name} ${JSON.stringify(input)}`);
+          seq += 1;
+          return {
+            ok: true,
+            errorKind: null,
+            data: { task: { ...row, status: 'done' } },
+            text: '',
+            seq,
+            latencyMs: 1,
+          };
+        },
+        report: async () => undefined,
+        verify: async () => {
+          calls.push('verify');
+          return held;
+        },
+      };
+      return { deps: d, calls };
+    }
+
+    it('should read the row back between the two calls of an idempotent probe', async () => {
+      const { deps: d, calls } = deps(true);
+      await playLifecycle(d);
+      expect(calls).toEqual(['task.complete {"id":"t1"}', 'verify', 'task.complete {"id":"t1"}', 'verify']);
+    });
+
+    it('should not repeat a probe whose first write the read-back showed lost', async () => {
+      const { deps: d, calls } = deps(false);
+      await playLifecycle(d);
+      expect(calls).toEqual(['task.complete {"id":"t1"}', 'verify', 'verify']);
     });
   });
 });

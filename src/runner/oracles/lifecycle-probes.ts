@@ -58,10 +58,16 @@ export async function playLifecycle(deps: ProbeDeps): Promise<void> {
   }
 }
 
-/** The call, and for an idempotent tool the same call again, the two answers compared. */
+/**
+ * The call, and for an idempotent tool the same call again, the two answers compared. The row is
+ * read back between the two: when the first write was lost, the second would only write it again
+ * and answer what a first write answers (that finding is the lost write's).
+ */
 async function playTwice(deps: ProbeDeps, p: LifecycleProbe): Promise<void> {
   const first = await deps.probe(p.tool.name, p.input);
   if (!first?.ok || p.tool.semantics?.idempotent !== true) return;
+  const row = deps.ledger.get(p.row.entity, p.row.space, p.row.id);
+  if (row && !(await deps.verify(row))) return;
   const second = await deps.probe(p.tool.name, p.input);
   if (!second || second.errorKind === 'timeout') return;
   const verdicts = second.ok

@@ -26,7 +26,7 @@ import { exclusionProbes, orderProbes, smallerLimitInput } from './narrowing-pro
 import type { LedgerRow } from './ledger.js';
 import { mayProbe } from './probe-deps.js';
 import type { ProbeDeps } from './probe-deps.js';
-import { getPath, isNothing, isRow, rowsAt } from './values.js';
+import { getPath, isNothing, isRow, presentOnes, rowsAt } from './values.js';
 import type { Row } from './values.js';
 import { verdict } from './verdict.js';
 import type { Verdict } from './verdict.js';
@@ -75,6 +75,7 @@ export class OracleEngine {
   /** entity \0 space that had an immediate read-back this tick. */
   private readonly readBackDone = new Set<string>();
   private probes = 0;
+  private lostWrites = 0; // seen this tick: a read-back that adds one stops a probe's second write
   /** List tools already read once with a smaller limit this tick. */
   private readonly limitProbed = new Set<string>();
   /** Tools a brain called this tick, and `tool \0 field` for each input field it sent them. */
@@ -175,7 +176,9 @@ export class OracleEngine {
       probe: (tool, input) => this.probe(tool, input, '', origin),
       verify: async (row) => {
         const now = this.ledger.get(row.entity, row.space, row.id);
+        const lost = this.lostWrites;
         if (now) await this.verifyWrite(now);
+        return this.lostWrites === lost;
       },
       report: (verdicts, tool, seq) => this.reportAll(verdicts, tool, seq),
     };
@@ -213,10 +216,10 @@ export class OracleEngine {
     const verdicts: Verdict[] = slow ? [slow] : [];
     const tool = this.tools.get(name);
     if (!tool) return this.reportAll(verdicts, name, outcome.seq);
-    verdicts.push(...present([outputSchemaCheck(tool, outcome, this.validators)]));
+    verdicts.push(...presentOnes([outputSchemaCheck(tool, outcome, this.validators)]));
     if (origin === 'brain') {
-      verdicts.push(...present([errorAsProtocolCheck(tool, input, outcome, this.validators)]));
-      verdicts.push(...present([inputSchemaCheck(tool, input, outcome, this.validators)]));
+      verdicts.push(...presentOnes([errorAsProtocolCheck(tool, input, outcome, this.validators)]));
+      verdicts.push(...presentOnes([inputSchemaCheck(tool, input, outcome, this.validators)]));
     }
     await this.reportAll(verdicts, name, outcome.seq);
     const semantics = tool.semantics;
@@ -252,7 +255,7 @@ export class OracleEngine {
       : stateChecks(declaredSets(semantics, input), row);
     verdicts.push(...echo.verdicts, ...state.verdicts, ...rowDerivedChecks(semantics.derived, row));
     const baseline = space === '' && !flagged ? this.ledger.baseline(before, tool.name) : undefined;
-    if (baseline) verdicts.push(...frameChecks(tool, input, row, baseline));
+    if (baseline) verdicts.push(...frameChecks(tool, input, row, baseline, before));
     if (space === '' && entityUnreadable(this.tools, semantics.entity, row)) verdicts.push(UNREADABLE_OWN);
     await this.reportAll(verdicts, tool.name, outcome.seq);
     const set = new Map([...echo.expectations, ...state.expectations]);
@@ -289,13 +292,13 @@ export class OracleEngine {
     if (!single) {
       const idField = semantics.idField ?? 'id';
       const ok = [limitCheck, orderCheck, searchMatchesCheck].map((check) => check(tool, input, rows));
-      verdicts.push(...present([...ok, noDuplicatesCheck(idField, rows)]));
+      verdicts.push(...presentOnes([...ok, noDuplicatesCheck(idField, rows)]));
       verdicts.push(...filterChecks(tool, input, rows, this.clock));
       verdicts.push(...scanChecks(semantics.list, outcome.data, rows));
     }
     for (const row of rows) verdicts.push(...rowDerivedChecks(semantics.derived, row));
     verdicts.push(...this.ownRowsShown(tool, space, rows));
-    verdicts.push(...present([this.repeatable.check(tool, space, input, rows)]));
+    verdicts.push(...presentOnes([this.repeatable.check(tool, space, input, rows)]));
     await this.reportAll(verdicts, tool.name, outcome.seq);
     // a smaller page, once a tick per tool: a limit is only seen held when it cuts something
     const smaller = origin === 'brain' && !this.limitProbed.has(tool.name);
@@ -377,6 +380,7 @@ export class OracleEngine {
 
   private async reportAll(verdicts: Verdict[], toolName: string, seq: number | null): Promise<void> {
     for (const v of verdicts) {
+      if (v.class === 'lost_write') this.lostWrites += 1;
       const name = v.tool ?? toolName;
       const key = `${name}\u0000${v.check}`;
       if (this.reported.has(key)) continue;
@@ -393,8 +397,4 @@ export class OracleEngine {
       });
     }
   }
-}
-
-function present<T>(values: Array<T | null>): T[] {
-  return values.filter((v): v is T => v !== null);
 }

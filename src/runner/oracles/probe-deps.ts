@@ -19,8 +19,11 @@ export interface ProbeDeps {
   /** A call in the persona's own space within the probe budget, examined like any call; null when spent. */
   probe: (tool: string, input: Row) => Promise<ToolOutcome | null>;
   report: (verdicts: Verdict[], tool: string, seq: number | null) => Promise<void>;
-  /** Reads the row's last write back now, if nothing has read it since (before another write hides it). */
-  verify: (row: LedgerRow) => Promise<void>;
+  /**
+   * Reads the row's last write back now, if nothing has read it since (before another write hides
+   * it); false when the read showed a write lost.
+   */
+  verify: (row: LedgerRow) => Promise<boolean>;
 }
 
 /**

@@ -118,6 +118,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Absent or null. */
+/** The values that are not null (checks answer null when they hold). */
+export function presentOnes<T>(values: Array<T | null>): T[] {
+  return values.filter((v): v is T => v !== null);
+}
+
 export function isNothing(value: unknown): boolean {
   return value === null || value === undefined;
 }

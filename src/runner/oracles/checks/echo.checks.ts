@@ -3,7 +3,8 @@ import type { EchoRule, StateValue, ToolSemantics } from '../../../tool-contract
 import { propertyOf } from '../json-schema.js';
 import type { Expectation } from '../ledger.js';
 import { meets } from '../ledger.js';
-import { getPath, isInstant, isNothing, sameByCompare, sameJson, show } from '../values.js';
+import type { LedgerRow } from '../ledger.js';
+import { getPath, isInstant, isNothing, sameByCompare, sameInstant, sameJson, show } from '../values.js';
 import type { Row } from '../values.js';
 import { verdict } from '../verdict.js';
 import type { Verdict } from '../verdict.js';
@@ -118,9 +119,17 @@ export function stateChecks(sets: Record<string, StateValue> | undefined, row: R
  * field of the row answers as the persona last saw it. Skipped are the fields the call sets (its
  * echoes, with their defaults, and its declared states), derived fields, and date-times that moved
  * forward (the row's own stamps, such as `updatedAt`). `before` must be a snapshot with no write of
- * the persona since, in a space no one else writes.
+ * the persona since, in a space no one else writes. A field that answers the value it had before the
+ * persona's last write of it shows that write was lost: the answer is a read of the row, and the
+ * finding is the lost write's (`read-back.<field>`, `lost_write`, on the tool that wrote it).
  */
-export function frameChecks(tool: BrainTool, input: Row, row: Row, before: Row): Verdict[] {
+export function frameChecks(
+  tool: BrainTool,
+  input: Row,
+  row: Row,
+  before: Row,
+  entry?: Pick<LedgerRow, 'expect' | 'writeTool'>,
+): Verdict[] {
   const semantics = tool.semantics;
   if (!semantics || (semantics.effect !== 'update' && semantics.effect !== 'action')) return [];
   const touched = new Set<string>([
@@ -138,6 +147,23 @@ export function frameChecks(tool: BrainTool, input: Row, row: Row, before: Row):
     const now = row[field];
     if (sameJson(was, now) || (isNothing(was) && isNothing(now))) continue;
     if (isInstant(was) && isInstant(now) && Date.parse(now) >= Date.parse(was)) continue;
+    const e = entry?.expect.get(field);
+    const reverted =
+      e !== undefined &&
+      !meets(e, now) &&
+      e.earlier.some((old) => (sameJson(old, now) || sameInstant(old, now)) && !meets(e, old));
+    if (reverted && entry?.writeTool) {
+      out.push({
+        ...verdict(
+          `read-back.${field}`,
+          'lost_write',
+          `${field} ${show(was)} (as the persona's last write of it answered)`,
+          `${field} ${show(now)} (the value before the write)`,
+        ),
+        tool: entry.writeTool,
+      });
+      continue;
+    }
     out.push(
       verdict(
         `frame.${field}`,
