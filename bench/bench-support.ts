@@ -3,10 +3,7 @@
  * the app booted in-process with bench-friendly settings, latency figures, and the result file.
  * Each bench stays one readable script; only the plumbing lives here.
  */
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -17,6 +14,10 @@ import { loadConfig } from '../src/config/app-config.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import type { DatabaseTarget } from '../src/database/data-source.options.js';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+
+import { freePort } from '../src/common/free-port.js';
+
+export { freePort };
 
 /** Environment variables as `loadConfig` takes them. */
 export type Env = Record<string, string | undefined>;
@@ -208,14 +209,6 @@ export async function benchDatabase(label: string, options: BenchDatabaseOptions
 
 // ---- the app --------------------------------------------------------------------------------
 
-/** A free TCP port on the loopback interface. */
-export async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** The app booted for a bench, listening on a loopback port. */
 export interface BenchApp {

@@ -35,29 +35,17 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
-import { PgliteTemplate } from '../src/database/pglite-template.js';
-import type { BenchApp, BenchDatabase } from './bench-support.js';
-import { benchDatabase, bootBenchApp, intEnv, round, say } from './bench-support.js';
-import { daySchedule, hourlyRunners, playJobs, seedCatalogPersonas } from './simulated-day.js';
-import type { DayTally } from './simulated-day.js';
+import type { BenchDatabase } from './bench-support.js';
+import { intEnv, round, say } from './bench-support.js';
+import { DayHarness, SetupError, describe } from './day-harness.js';
+import type { MutationDayFinding } from './day-harness.js';
+
+export type { MutationDayFinding } from './day-harness.js';
 
 const EXIT_CLEAN = 0;
 const EXIT_FOUND = 1;
 const EXIT_SETUP = 2;
 const PRINTED_FINDINGS = 12;
-
-/** The app findings of one (module, tool, class, check), as the day reported them. */
-export interface MutationDayFinding {
-  module: string;
-  tool: string;
-  class: string;
-  check: string;
-  source: string;
-  count: number;
-  expected: string;
-  got: string;
-}
 
 /** What MUTATION_DAY_JSON receives. */
 export interface MutationDayResult {
@@ -83,114 +71,34 @@ export interface MutationDayResult {
   seconds: number;
 }
 
-/** A failure that is the harness's, not the app's (exit 2). */
-class SetupError extends Error {}
-
 /** The Stryker namespace the instrumented code puts on globalThis when it loads. */
 const strykerNamespace = (): { activeMutant?: string } | undefined =>
   (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__;
 
-async function appFindings(bench: BenchApp): Promise<MutationDayFinding[]> {
-  // Shape: one row per (module, tool, class, check, source) of the day's app findings, the first
-  // expected/got as an example. The table is small (one day of 10 personas).
-  const rows = (await bench.app.get(DataSource).query(
-    `SELECT module, tool, class, check_name AS "check", source, count(*)::int AS count,
-            min(expected) AS expected, min(got) AS got
-       FROM persona_findings
-      WHERE NOT persona_mistake AND source <> 'llm'
-      GROUP BY module, tool, class, check_name, source
-      ORDER BY count(*) DESC, module, tool, class, check_name`,
-  )) as MutationDayFinding[];
-  return rows;
-}
-
-async function callsByTool(bench: BenchApp): Promise<Record<string, number>> {
-  const rows = (await bench.app
-    .get(DataSource)
-    .query(
-      `SELECT tool_name AS tool, count(*)::int AS n FROM persona_actions GROUP BY tool_name ORDER BY tool_name`,
-    )) as Array<{ tool: string; n: number }>;
-  return Object.fromEntries(rows.map((r) => [r.tool, r.n]));
-}
-
 async function playMutationDay(
-  started: number,
   hours: number,
   concurrency: number,
   result: MutationDayResult,
   onDatabase: (db: BenchDatabase) => void,
 ): Promise<void> {
-  let db: BenchDatabase;
+  const harness = await DayHarness.open({ hours, concurrency, label: 'mutation' }, onDatabase);
   try {
-    // an embedded start copies the install's initialised cluster instead of running initdb (~4 s);
-    // `npm ci` makes it, this makes it where the install did not
-    if (!process.env.DATABASE_URL) await new PgliteTemplate().ensure();
-    db = await benchDatabase(`mutation_${process.pid}`, {
-      describe: {
-        embedded: 'embedded (PGlite in a temp dir)',
-        server: 'PostgreSQL (dedicated database on DATABASE_URL’s server)',
-      },
-    });
-  } catch (error) {
-    throw new SetupError(`the database could not be set up: ${describe(error)}`);
-  }
-  onDatabase(db);
-  try {
-    const bench = await bootBenchApp(db, {
-      PERSONA_BRAIN: 'scripted',
-      TOOL_RATE_LIMIT: '1000000',
-      FAULTS_ENABLED: 'false',
-      FAULTS: '[]',
-      // mutant days run side by side on two cores: a few hundred ms of pause is the machine's, and a
-      // mutant must not be "killed" by it
-      FINDING_SLOW_RELATIVE_MS: process.env.FINDING_SLOW_RELATIVE_MS ?? '1000',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
-    });
-    try {
-      result.bootSeconds = round((performance.now() - started) / 1000, 1);
-      result.personaSeed = bench.config.personaSeed;
-      const underStryker =
-        process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined ||
-        process.env.STRYKER_MUTATOR_WORKER !== undefined;
-      if (underStryker && strykerNamespace() === undefined) {
-        throw new SetupError(
-          'running under Stryker but the app code is not instrumented: the sandbox build did not compile the mutated sources',
-        );
-      }
-      const personas = await seedCatalogPersonas(bench.app);
-      const jobs = daySchedule(personas, hours);
-      const runners = hourlyRunners(bench, hours, concurrency, 'bench-mutation');
-      // a killed mutant needs one finding: the day stops at the first tick that gives one (or fails)
-      const playFullDay = process.env.MUTATION_DAY_FULL === 'true';
-      const findingsOfTick = async (tickId: string): Promise<number> => {
-        const [row] = (await bench.app.get(DataSource).query(
-          `SELECT count(*)::int AS n FROM persona_findings
-            WHERE tick_id = $1 AND NOT persona_mistake AND source <> 'llm'`,
-          [tickId],
-        )) as Array<{ n: number }>;
-        return row.n;
-      };
-      const tally: DayTally = await playJobs(jobs, runners, concurrency, async (summary) => {
-        if (playFullDay) return false;
-        const stop =
-          summary.status !== 'ok' || (summary.tickId ? (await findingsOfTick(summary.tickId)) > 0 : false);
-        if (stop) result.stoppedEarly = true;
-        return stop;
-      });
-      Object.assign(result, tally);
-      result.findings = await appFindings(bench);
-      result.appFindings = result.findings.reduce((s, f) => s + f.count, 0);
-      result.callsByTool = await callsByTool(bench);
-    } finally {
-      await bench.close();
+    result.bootSeconds = harness.bootSeconds;
+    result.personaSeed = harness.personaSeed;
+    const underStryker =
+      process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined || process.env.STRYKER_MUTATOR_WORKER !== undefined;
+    if (underStryker && strykerNamespace() === undefined) {
+      throw new SetupError(
+        'running under Stryker but the app code is not instrumented: the sandbox build did not compile the mutated sources',
+      );
     }
+    // a killed mutant needs one finding: the day stops at the first tick that gives one (or fails)
+    // (its `seconds` are the day's; finish() sets the whole run's)
+    Object.assign(result, await harness.play(process.env.MUTATION_DAY_FULL !== 'true'));
   } finally {
-    await db.drop();
+    await harness.close();
   }
 }
-
-const describe = (error: unknown): string =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error);
 
 function finish(result: MutationDayResult, started: number): never {
   result.seconds = round((performance.now() - started) / 1000, 1);
@@ -273,7 +181,7 @@ function main(): void {
     });
   }, timeoutMs);
 
-  playMutationDay(started, hours, concurrency, result, (d) => (db = d)).then(
+  playMutationDay(hours, concurrency, result, (d) => (db = d)).then(
     () => {
       // a tick that failed is a day the persona could not finish: a user meets that too
       result.exitCode = result.appFindings > 0 || result.failedTicks > 0 ? EXIT_FOUND : EXIT_CLEAN;

@@ -9,8 +9,11 @@
  *    finding. If it does, they are printed and recorded as `cleanDayFindings`, and Stryker does not
  *    run (its initial run would fail the same way).
  * 2. Runs Stryker in-process with stryker.config.mjs: it copies the repo to .stryker-tmp/, writes the
- *    mutants into the chosen files, compiles the sandbox once and runs mutation-day.js once per
- *    mutant (killed: exit code not 0). Reports go to reports/mutation/ (HTML and JSON).
+ *    mutants into the chosen files, compiles the sandbox once, plays the clean day once with coverage
+ *    on (a mutant the day never reaches is NoCoverage), and plays the same day once per reached
+ *    mutant with its `mana-day` test runner: one app booted per worker process, the mutant switched
+ *    on for the day, the day's rows cleared after (killed: an app finding or a failed tick). Reports
+ *    go to reports/mutation/ (HTML and JSON).
  * 3. Reads the JSON report and writes bench/results/mutation.json: counts by status, the score
  *    (killed + timeout) / (mutants − noCoverage − equivalent), each survivor (file, line, mutator,
  *    replacement), and the mutants bench/mutation-equivalent.json declares equivalent (matched by
@@ -22,6 +25,8 @@
  *   MUTATION_LIMIT        at most this many mutants (the first ones, in file order); plain files or
  *                         ranges only. 0 or unset: all of them
  *   MUTATION_CONCURRENCY  days played at once (default: stryker.config.mjs's 2)
+ *   MUTATION_RUNNER       `command`: the baseline, Stryker's command runner starting mutation-day.js
+ *                         once per mutant with no coverage analysis (default: the mana-day runner)
  *   MUTATION_DAY_HOURS    hours in the simulated day (default 3), MUTATION_DAY_TIMEOUT_MS (120000)
  *   PERSONA_SEED, DATABASE_URL, BENCH_LOG_LEVEL as for the other benches
  *
@@ -179,7 +184,7 @@ async function limitedMutate(
 function removeOrphanDayDirs(): number {
   let removed = 0;
   for (const name of readdirSync(tmpdir())) {
-    const match = /^mana-bench-mutation_(\d+)-/.exec(name);
+    const match = /^mana-bench-(?:mutation|stryker_day)_(\d+)-/.exec(name);
     if (!match) continue;
     try {
       process.kill(Number(match[1]), 0);
@@ -337,6 +342,10 @@ async function main(): Promise<void> {
     strykerMs: Math.round(strykerMs),
     strykerMsPerMutant,
     concurrency,
+    runner:
+      process.env.MUTATION_RUNNER === 'command'
+        ? 'command (mutation-day.js per mutant, no coverage)'
+        : 'mana-day (one app per worker, perTest coverage)',
     dayHours: clean.result.hours,
     files,
     mutate,
@@ -347,7 +356,7 @@ async function main(): Promise<void> {
     orphanDayDirsRemoved: orphans,
     method: {
       killed:
-        'node dist/bench/mutation-day.js exits non-zero with the mutant active: one simulated day of the 10 catalog personas (scripted brain) gave an app finding (not a persona mistake, not source llm), or the app failed (boot, migrations, a tick threw, the day outlasted MUTATION_DAY_TIMEOUT_MS)',
+        'with the mutant switched on in a booted app (the mana-day test runner, stryker.config.mjs), one simulated day of the 10 catalog personas (scripted brain) gave an app finding (not a persona mistake, not source llm), or a tick failed; a static mutant is played in a fresh worker process; noCoverage: the clean day never reaches the mutant',
       score: '(killed + timeout) / (mutants − noCoverage − equivalent)',
       strykerMsPerMutant:
         'Stryker’s wall time ÷ mutants, its sandbox copy, build and initial run included (they dominate a small run)',

@@ -42,26 +42,11 @@ import {
   say,
   writeResult,
 } from './bench-support.js';
-import { api, daySchedule, hourlyRunners, playJobs, seedCatalogPersonas } from './simulated-day.js';
+import { api, clearDay, daySchedule, hourlyRunners, playJobs, seedCatalogPersonas } from './simulated-day.js';
 import type { DayPersona } from './simulated-day.js';
 
 const HOURS = 24;
 const CONCURRENCY = 2;
-/** Module tables, then the personas' trail; users, personas, spaces and keys are kept. */
-const CLEARED_TABLES = [
-  'habit_logs',
-  'habits',
-  'tasks',
-  'notes',
-  'journal_entries',
-  'mood_entries',
-  'calendar_events',
-  'contacts',
-  'persona_findings',
-  'persona_feedback',
-  'persona_actions',
-  'persona_ticks',
-];
 
 interface FindingGroup {
   module: string;
@@ -170,11 +155,7 @@ async function main(): Promise<void> {
 
       const playDay = async (defect: FaultDefect | null): Promise<DayResult> => {
         const dayStarted = performance.now();
-        await ds.query(`TRUNCATE ${CLEARED_TABLES.join(', ')}`);
-        await ds.query(
-          `UPDATE personas SET next_due_at = NULL, consecutive_failures = 0,
-                  lease_owner = NULL, lease_expires_at = NULL, lease_token = NULL`,
-        );
+        await clearDay(bench.app);
         let faultId: string | undefined;
         if (defect) {
           faultId = (

@@ -7,20 +7,14 @@
  * a day replays the same on the same date (at concurrency 1; at 2 the ticks of personas sharing a
  * space may interleave differently).
  */
-import { HttpAdapterHost } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '../src/config/app-config.js';
-import { HealthContributors } from '../src/observability/health-contributors.js';
+import { DataSource } from 'typeorm';
 import { loadCatalog } from '../src/personas/catalog.js';
 import type { CatalogPersona } from '../src/personas/catalog.js';
-import { PersonaScheduleService } from '../src/personas/persona-schedule.service.js';
 import { PersonaSeedService } from '../src/personas/persona-seed.service.js';
-import { AnthropicBrain } from '../src/runner/brains/anthropic.brain.js';
-import { BrainSelector } from '../src/runner/brains/brain.selector.js';
-import { ScriptedBrain } from '../src/runner/brains/scripted/scripted.brain.js';
-import { RunnerService } from '../src/runner/runner.service.js';
+import type { RunnerService } from '../src/runner/runner.service.js';
+import { seededRunner } from '../src/runner/check/seeded-runner.js';
 import type { TickSummary } from '../src/runner/tick-summary.js';
-import { TickPipeline } from '../src/runner/tick.pipeline.js';
 import type { BenchApp } from './bench-support.js';
 
 /** A seeded catalog persona, as the day plays it. */
@@ -47,6 +41,36 @@ export interface DayTally {
   toolCalls: number;
   /** Why ticks failed: the distinct status and error of the first few. */
   tickErrors: string[];
+}
+
+/** Module tables, then the personas' trail; users, personas, spaces and keys are kept. */
+const CLEARED_TABLES = [
+  'habit_logs',
+  'habits',
+  'tasks',
+  'notes',
+  'journal_entries',
+  'mood_entries',
+  'calendar_events',
+  'contacts',
+  'persona_findings',
+  'persona_feedback',
+  'persona_actions',
+  'persona_ticks',
+];
+
+/**
+ * Clears what a played day left, so the next day replays from the same start: the module tables and
+ * the personas' ticks, calls, ratings and findings (their memory of earlier days with them), and
+ * every persona's schedule and lease. Users, personas, spaces and keys stay.
+ */
+export async function clearDay(app: INestApplication): Promise<void> {
+  const ds = app.get(DataSource);
+  await ds.query(`TRUNCATE ${CLEARED_TABLES.join(', ')}`);
+  await ds.query(
+    `UPDATE personas SET next_due_at = NULL, consecutive_failures = 0,
+            lease_owner = NULL, lease_expires_at = NULL, lease_token = NULL`,
+  );
 }
 
 /** Distinct tick failures a tally keeps. */
@@ -130,24 +154,12 @@ export function hourlyRunners(
   label: string,
 ): RunnerService[] {
   const { app, env, config } = bench;
-  return Array.from({ length: hours }, (_, hour) => {
-    const hourConfig = loadConfig({
-      ...env,
+  return Array.from({ length: hours }, (_, hour) =>
+    seededRunner(app, env, `${config.personaSeed}:h${hour}`, `${label}-h${hour}`, {
       PERSONA_BRAIN: 'scripted',
       PERSONA_CONCURRENCY: String(concurrency),
-      PERSONA_SEED: `${config.personaSeed}:h${hour}`,
-    });
-    const brains = new BrainSelector(hourConfig, app.get(AnthropicBrain), new ScriptedBrain(hourConfig));
-    return new RunnerService(
-      hourConfig,
-      app.get(PersonaScheduleService),
-      app.get(TickPipeline),
-      brains,
-      app.get(HealthContributors),
-      app.get(HttpAdapterHost),
-      `${label}-h${hour}`,
-    );
-  });
+    }),
+  );
 }
 
 /**

@@ -1,9 +1,12 @@
-import { createServer } from 'node:net';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { AppConfig } from '../../src/config/app-config.js';
+
+import { freePort } from '../../src/common/free-port.js';
+
+export { freePort };
 
 export interface TestApp {
   app: INestApplication;
@@ -17,17 +20,6 @@ export interface TestApp {
 /** True when the suite runs on the embedded (single-connection) Postgres. */
 export const embeddedDb = () => process.env.TEST_DB_EMBEDDED === '1';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Boots the real AppModule over real HTTP on a free loopback port, against the suite's database.
