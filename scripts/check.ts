@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { CatalogError, loadCatalog } from '../src/personas/catalog.js';
 import { SemanticsFileError, loadSemanticsFile } from '../src/runner/targets/semantics-file.js';
 import {
   BUILT_IN_TARGET,
@@ -157,6 +158,8 @@ function parse(argv: string[]): Parsed | 'help' {
     throw new UsageError(`--brain must be scripted or anthropic, not "${brain}"`);
   if (brain === 'anthropic' && !process.env.ANTHROPIC_API_KEY)
     throw new UsageError('--brain anthropic needs ANTHROPIC_API_KEY in the environment');
+  // a catalog that does not validate fails here, before the app loads (its modules are checked at seeding)
+  if (values.personas !== undefined) loadCatalog(values.personas);
   return {
     target,
     personas: values.personas,
@@ -284,6 +287,7 @@ main().then(
       error instanceof UsageError ||
       error instanceof TargetUnreachableError ||
       error instanceof SemanticsFileError ||
+      error instanceof CatalogError ||
       error instanceof BaselineFileError;
     process.stderr.write(
       `check: ${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`,

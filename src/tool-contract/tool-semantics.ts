@@ -144,6 +144,15 @@ export interface ToolSemantics {
    * delete: the path of the id it echoes (`id`).
    */
   result?: string;
+  /**
+   * The call acts on several rows at once (a batch tool, e.g. `create_entities`): `input` is the
+   * input array whose items are the rows sent (create, update) or their ids (delete). `result` is
+   * then the path of the answered array of rows, `echo` and `idInput` apply to one item, and the
+   * engine judges the call as one call per item (an item the answer leaves out is not judged: a
+   * create may skip rows that exist). Rows are matched by `idField` when the items carry it, else
+   * by position when the answer has as many rows as were sent.
+   */
+  batch?: { input: string };
   /** Input fields the row must echo as sent. */
   echo?: EchoRule[];
   /** Fields the tool computes. */

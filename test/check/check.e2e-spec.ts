@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { builtFile } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../../src/common/free-port.js';
 
 interface CheckRun {
   code: number;
@@ -195,6 +196,74 @@ describe('npm run check against MCP servers nobody here wrote', () => {
     expect(strict.stdout).toMatch(/STALE\s+search_nodes wrong_result read-only\.changed/);
   }, 600_000);
 
+  it('should, with its semantics file, find a delete that keeps the entities and a search that became case-sensitive, and nothing on the unmodified server', async () => {
+    const semantics = ['--semantics', 'examples/server-memory.semantics.json'];
+    const run = async (script: string, tag: string): Promise<{ code: number; found: string[] }> => {
+      const json = join(work, `${tag}.json`);
+      const r = await check([
+        ...stdioArgs(script, tag),
+        '--personas',
+        personas,
+        ...semantics,
+        '--json',
+        json,
+      ]);
+      return { code: r.code, found: app(report(json)) };
+    };
+    expect(await run(join(MEMORY_DIST, 'index.js'), 'semantics-clean')).toEqual({ code: 0, found: [] });
+
+    const keeps = memoryWith(
+      'delete-keeps',
+      'graph.entities = graph.entities.filter(e => !entityNames.includes(e.name));',
+      'graph.entities = graph.entities.filter(() => true);',
+    );
+    const kept = await run(keeps, 'semantics-keeps');
+    expect(kept.code).toBe(1);
+    expect(kept.found).toContain('read_graph wrong_result use-after-delete.read_graph');
+    expect(kept.found.every((f) => f.includes('use-after-delete'))).toBe(true);
+
+    const sensitive = memoryWith(
+      'case-sensitive',
+      'const filteredEntities = graph.entities.filter(e => e.name.toLowerCase().includes(query.toLowerCase()) ||\n' +
+        '            e.entityType.toLowerCase().includes(query.toLowerCase()) ||\n' +
+        '            e.observations.some(o => o.toLowerCase().includes(query.toLowerCase())));',
+      'const filteredEntities = graph.entities.filter(e => e.name.includes(query) ||\n' +
+        '            e.entityType.includes(query) || e.observations.some(o => o.includes(query)));',
+    );
+    const cased = await run(sensitive, 'semantics-case');
+    expect(cased.code).toBe(1);
+    expect(cased.found).toEqual(['search_nodes wrong_result read-your-writes.search_nodes']);
+  }, 400_000);
+
+  it('should mark a finding that only one of --repeat 3 runs saw as flaky, and not fail the build on it', async () => {
+    // the defect fires on the first search with a hit the server ever answers for this memory file:
+    // in the first run only (the runs share the file, as repeated CI runs share a server)
+    const script = memoryWith(
+      'first-search-drops-type',
+      'const filteredGraph = {\n            entities: filteredEntities,',
+      'const filteredGraph = {\n            entities: filteredEntities.length > 0 &&\n' +
+        "                await fs.writeFile(this.memoryFilePath + '.searched', '', { flag: 'wx' }).then(() => true, () => false)\n" +
+        '                ? filteredEntities.map(({ entityType, ...e }) => e) : filteredEntities,',
+    );
+    const json = join(work, 'repeat.json');
+    const run = await check([
+      ...stdioArgs(script, 'repeat'),
+      '--personas',
+      personas,
+      '--repeat',
+      '3',
+      '--json',
+      json,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/FLAKY\s+search_nodes contract contract\.output-schema/);
+    expect(run.stdout).toMatch(/× 3 run\(s\)/);
+    const r = report(json);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ tool: 'search_nodes', check: 'contract.output-schema', flaky: true }),
+    ]);
+  }, 400_000);
+
   describe('server-everything over Streamable HTTP', () => {
     let server: ChildProcess;
     let url: string;
@@ -256,6 +325,8 @@ describe('npm run check against MCP servers nobody here wrote', () => {
         ['--stdio', 'node x.js', '--semantics', 'nowhere.json'],
         /cannot read the semantics file nowhere.json/,
       ],
+      [['--personas', 'nowhere.json'], /Invalid persona catalog nowhere\.json:\n {2}- cannot be read/],
+      [['--personas', 'package.json'], /Invalid persona catalog package\.json/],
     ])('should refuse %j naming the problem', async (args, message) => {
       const run = await check(args as string[], 30_000);
       expect(run.code).toBe(2);
@@ -294,11 +365,3 @@ describe('npm run check against MCP servers nobody here wrote', () => {
     }, 180_000);
   });
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}

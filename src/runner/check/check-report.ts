@@ -138,8 +138,21 @@ export function junitReport(result: CheckRunResult, verdict: CheckVerdict): stri
   const builder = junit.newBuilder().name(`mana-personas check: ${result.target}`);
   const accepted = new Set(verdict.accepted.map((f) => f.fingerprint));
   const tools = new Set([...result.tools.map((t) => t.name), ...result.findings.map((f) => f.tool)]);
+  const skipped = new Map(result.skipped.map((s) => [s.name, s.why]));
+  for (const name of skipped.keys()) tools.add(name);
   for (const tool of [...tools].sort()) {
     const suite = builder.testSuite().name(tool);
+    const why = skipped.get(tool);
+    if (why !== undefined) {
+      // listed by the server, but the personas cannot call it: not a pass
+      suite
+        .testCase()
+        .className(tool)
+        .name(`${tool}: not played`)
+        .skipped()
+        .standardOutput(`${why} (a client capability the personas do not offer)`);
+      continue;
+    }
     const use = result.tools.find((t) => t.name === tool);
     const findings = result.findings.filter((f) => f.tool === tool);
     if (findings.length === 0) {

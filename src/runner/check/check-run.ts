@@ -1,29 +1,19 @@
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../app.factory.js';
 import { loadConfig } from '../../config/app-config.js';
-import type { AppConfig } from '../../config/app-config.js';
 import { EmbeddedPostgres } from '../../database/embedded-postgres.js';
 import { PgliteTemplate } from '../../database/pglite-template.js';
-import { HealthContributors } from '../../observability/health-contributors.js';
-import { PersonaScheduleService } from '../../personas/persona-schedule.service.js';
 import { PersonaSeedService } from '../../personas/persona-seed.service.js';
-import { AnthropicBrain } from '../brains/anthropic.brain.js';
-import { BrainSelector } from '../brains/brain.selector.js';
-import { ScriptedBrain } from '../brains/scripted/scripted.brain.js';
 import { McpToolSession } from '../mcp-tool-session.js';
-import { RunnerService } from '../runner.service.js';
-import { TickPipeline } from '../tick.pipeline.js';
 import { TargetResolver } from '../targets/target.resolver.js';
 import { TargetUnreachableError, describeTarget } from '../targets/target.js';
 import type { Target } from '../targets/target.js';
+import { freePort } from '../../common/free-port.js';
+import { seededRunner } from './seeded-runner.js';
 
 /** What `npm run check` was asked to do. */
 export interface CheckRunOptions {
@@ -108,6 +98,9 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
       // FINDING_SLOW_MS is the built-in app's own promise; a third-party tool that is slow by design
       // is judged against its own calls only (slow.relative)
       ...(options.target.kind !== 'built-in' ? { FINDING_SLOW_MS: '3600000' } : {}),
+      // a CI runner is a shared machine: a pause of a few hundred ms is the machine's, not the
+      // server's; a call 10× its tool's median is a finding from 1 s up (FINDING_SLOW_RELATIVE_MS)
+      FINDING_SLOW_RELATIVE_MS: process.env.FINDING_SLOW_RELATIVE_MS ?? '1000',
       ...(options.budgetUsd !== undefined ? { TICK_BUDGET_USD: String(options.budgetUsd) } : {}),
     };
     delete env.DATABASE_URL;
@@ -121,7 +114,10 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
 
     const tally = { ticks: 0, failedTicks: 0, toolCalls: 0, tickErrors: [] as string[] };
     for (let day = 0; day < options.days; day += 1) {
-      const runner = dayRunner(app, env, config, options, day);
+      // day 1 plays the seed itself (the day the in-server runner plays with PERSONA_SEED), later
+      // days their own seed (the same seed would replay day 1's session)
+      const seed = day === 0 ? config.personaSeed : `${config.personaSeed}:d${day}`;
+      const runner = seededRunner(app, env, seed, `check-d${day}`);
       for (const [i, persona] of personas.entries()) {
         const summary = await runner.runNow(persona.id);
         tally.ticks += 1;
@@ -187,27 +183,6 @@ function explain(error: unknown): string {
   return message;
 }
 
-/** A RunnerService whose scripted brain is seeded for the day: each day plays differently. */
-function dayRunner(
-  app: NestExpressApplication,
-  env: Record<string, string | undefined>,
-  config: AppConfig,
-  options: CheckRunOptions,
-  day: number,
-): RunnerService {
-  const dayConfig = loadConfig({ ...env, PERSONA_SEED: `${config.personaSeed}:d${day}` });
-  const brains = new BrainSelector(dayConfig, app.get(AnthropicBrain), new ScriptedBrain(dayConfig));
-  return new RunnerService(
-    dayConfig,
-    app.get(PersonaScheduleService),
-    app.get(TickPipeline),
-    brains,
-    app.get(HealthContributors),
-    app.get(HttpAdapterHost),
-    `check-d${day}`,
-  );
-}
-
 async function toolUse(ds: DataSource, listed: string[] | null): Promise<CheckRunResult['tools']> {
   const rows = (await ds.query(
     `SELECT tool_name AS name,
@@ -227,15 +202,9 @@ async function findingGroups(ds: DataSource): Promise<CheckFinding[]> {
        FROM persona_findings f JOIN users u ON u.id = f.persona_id
       WHERE NOT f.persona_mistake
       ORDER BY f.created_at, f.id`,
-  )) as Array<{
-    module: string;
-    tool: string;
-    class: string;
-    check: string;
-    expected: string;
-    got: string;
-    email: string;
-  }>;
+  )) as Array<
+    Pick<CheckFinding, 'module' | 'tool' | 'class' | 'check' | 'expected' | 'got'> & { email: string }
+  >;
   const groups = new Map<string, CheckFinding>();
   for (const r of rows) {
     const fingerprint = `${r.tool}|${r.class}|${r.check}`;
@@ -258,12 +227,4 @@ async function findingGroups(ds: DataSource): Promise<CheckFinding[]> {
     if (!g.personas.includes(r.email)) g.personas.push(r.email);
   }
   return [...groups.values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }

@@ -13,6 +13,7 @@ import {
 } from './checks/list.checks.js';
 import type { Clock } from './checks/list.checks.js';
 import { ReadBack, readBackValuesCheck } from './checks/read-back.js';
+import { batchItems } from './batch.js';
 import { playInputProbes } from './checks/refusal.checks.js';
 import { RepeatableReads } from './checks/repeatable-read.checks.js';
 import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
@@ -224,15 +225,13 @@ export class OracleEngine {
     await this.reportAll(verdicts, name, outcome.seq);
     const semantics = tool.semantics;
     if (!outcome.ok || !semantics) return;
-    switch (semantics.effect) {
-      case 'create':
-      case 'update':
-      case 'action':
-        return this.afterWrite(tool, input, space, outcome, origin);
-      case 'delete':
-        return this.afterDelete(tool, input, space, outcome);
-      default:
+    // a batch write is judged one item at a time, through its one-row view (batch.ts)
+    const items = semantics.batch ? batchItems(tool, input, outcome) : [{ view: tool, input, outcome }];
+    for (const item of items) {
+      if (semantics.effect === 'delete') await this.afterDelete(item.view, item.input, space, item.outcome);
+      else if (!['create', 'update', 'action'].includes(semantics.effect))
         return this.afterRead(tool, input, space, outcome, origin);
+      else await this.afterWrite(item.view, item.input, space, item.outcome, origin);
     }
   }
 

@@ -130,7 +130,9 @@ function nudge(value: unknown, step: number, day = false): unknown {
  * ASCII letters in the other case (only ASCII: `ß` upper-cases to `SS`, which folds back to `ss`).
  */
 export function searchQueryFor(values: unknown[], casefold: boolean): string | null {
-  const query = distinctivePhrase(values) ?? distinctiveWord(values);
+  // a field that holds a list of texts (observations, tags) is searched in each of them
+  const texts = values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  const query = distinctivePhrase(texts) ?? distinctiveWord(texts);
   if (!query || !casefold) return query;
   return query.replace(/[A-Za-z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
 }

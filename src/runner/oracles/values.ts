@@ -149,8 +149,9 @@ export function rowsAt(data: unknown, path: string): Row[] | null {
   return items.filter(isRow);
 }
 
-/** Case-insensitive (or exact) literal containment, as search tools promise. */
+/** Case-insensitive (or exact) literal containment, as search tools promise; a list of texts contains it when one does. */
 export function contains(haystack: unknown, needle: string, casefold: boolean): boolean {
+  if (Array.isArray(haystack)) return haystack.some((h) => contains(h, needle, casefold));
   if (typeof haystack !== 'string') return false;
   if (!casefold) return haystack.includes(needle) || haystack.includes(needle.trim());
   const h = haystack.toLocaleLowerCase('en-US');

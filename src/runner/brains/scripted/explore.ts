@@ -1,5 +1,5 @@
 import type { BrainTool } from '../brain.js';
-import { hashSeed } from '../../oracles/values.js';
+import { getPath, hashSeed, isRow } from '../../oracles/values.js';
 import type { PlayContext } from './play-context.js';
 import { inputFor } from './schema-values.js';
 import type { ValueSource } from './schema-values.js';
@@ -25,16 +25,61 @@ export async function exploreServer(ctx: PlayContext, tools: readonly BrainTool[
     today: ctx.today.date,
     recall,
   };
+  const own = new OwnRows();
   for (const phase of phasesOf(tools)) {
     for (const tool of phase.tools) {
       if (ctx.turnsLeft() <= 0) return;
-      const input = inputFor(tool.inputSchema, source);
-      if (!input) continue;
+      const made = inputFor(tool.inputSchema, source);
+      if (!made) continue;
+      const input = own.aimedAt(tool, made);
       const outcome = await ctx.attempt(tool.name, input);
-      if (phase.name === 'add' && outcome?.ok) {
+      if (!outcome?.ok) continue;
+      own.after(tool, input, outcome.data);
+      if (phase.name === 'add') {
         for (const text of textsIn(input))
           if (text.includes(marker) && !recall.includes(text)) recall.push(text);
         if (!recall.includes(marker)) recall.push(marker);
+      }
+    }
+  }
+}
+
+/**
+ * The ids of the rows the persona made today, by entity, for tools whose semantics say which input
+ * names a row: a change or a delete then acts on one of its own rows (as a user edits or removes
+ * what they made) instead of on a made-up id.
+ */
+class OwnRows {
+  private readonly ids = new Map<string, Array<string | number>>();
+
+  /** The input, with the row it names (or, for a batch, the rows) set to one of the persona's own. */
+  aimedAt(tool: BrainTool, input: Record<string, unknown>): Record<string, unknown> {
+    const s = tool.semantics;
+    const id = s ? this.ids.get(s.entity)?.at(-1) : undefined;
+    if (!s || id === undefined || (s.effect !== 'update' && s.effect !== 'action' && s.effect !== 'delete'))
+      return input;
+    if (s.batch && s.effect === 'delete') return { ...input, [s.batch.input]: [id] };
+    return s.idInput && !s.batch ? { ...input, [s.idInput]: id } : input;
+  }
+
+  after(tool: BrainTool, input: Record<string, unknown>, data: unknown): void {
+    const s = tool.semantics;
+    if (!s) return;
+    const idField = s.idField ?? 'id';
+    const list = this.ids.get(s.entity) ?? [];
+    this.ids.set(s.entity, list);
+    if (s.effect === 'create') {
+      const answered = s.result ? getPath(data, s.result) : undefined;
+      const rows = Array.isArray(answered) ? answered : [answered];
+      for (const row of rows) {
+        const id = isRow(row) ? row[idField] : undefined;
+        if ((typeof id === 'string' || typeof id === 'number') && !list.includes(id)) list.push(id);
+      }
+    } else if (s.effect === 'delete') {
+      const gone = s.batch ? input[s.batch.input] : s.idInput ? [input[s.idInput]] : [];
+      for (const id of Array.isArray(gone) ? gone : []) {
+        const at = list.findIndex((own) => String(own) === String(id));
+        if (at >= 0) list.splice(at, 1);
       }
     }
   }
