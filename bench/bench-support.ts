@@ -209,7 +209,6 @@ export async function benchDatabase(label: string, options: BenchDatabaseOptions
 
 // ---- the app --------------------------------------------------------------------------------
 
-
 /** The app booted for a bench, listening on a loopback port. */
 export interface BenchApp {
   app: NestExpressApplication;

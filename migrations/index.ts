@@ -11,6 +11,7 @@ import { TickStatuses1763700009000 } from './1763700009000-tick-statuses.js';
 import { LlmCost1763700010000 } from './1763700010000-llm-cost.js';
 import { OAuth1763700011000 } from './1763700011000-oauth.js';
 import { ActionOrigin1763700012000 } from './1763700012000-action-origin.js';
+import { Targets1763700013000 } from './1763700013000-targets.js';
 
 /** Every migration, in timestamp order, listed explicitly. Append new ones at the end. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   LlmCost1763700010000,
   OAuth1763700011000,
   ActionOrigin1763700012000,
+  Targets1763700013000,
 ];

@@ -87,6 +87,7 @@ describe(loadConfig.name, () => {
       expect(config).toMatchObject({
         runnerDemo: false,
         faultsEnabled: false,
+        targetsStdioEnabled: false,
         adminEmail: undefined,
         host: '127.0.0.1',
         trustProxy: false,
@@ -95,6 +96,11 @@ describe(loadConfig.name, () => {
       // asked for explicitly, demo mode is allowed
       expect(
         loadConfig({ NODE_ENV: 'production', RUNNER_DEMO: 'true', ...productionSecrets() }).runnerDemo,
+      ).toBe(true);
+      // and so are stdio targets
+      expect(
+        loadConfig({ NODE_ENV: 'production', TARGETS_STDIO_ENABLED: 'true', ...productionSecrets() })
+          .targetsStdioEnabled,
       ).toBe(true);
     });
   });
@@ -146,6 +152,7 @@ describe(loadConfig.name, () => {
       ],
       ['JWT_TTL', 'forever', 'JWT_TTL must be a duration'],
       ['RUNNER_ENABLED', 'maybe', 'RUNNER_ENABLED must be true or false (got "maybe")'],
+      ['TARGETS_STDIO_ENABLED', 'sometimes', 'TARGETS_STDIO_ENABLED must be true or false (got "sometimes")'],
       [
         'DATABASE_URL',
         'mysql://root@localhost/db',
@@ -220,6 +227,7 @@ describe(loadConfig.name, () => {
         // development: demo mode and the fault lab are on
         runnerDemo: true,
         faultsEnabled: true,
+        targetsStdioEnabled: true,
         shutdownGraceMs: 10_000,
         personaBrain: 'auto',
       });

@@ -114,6 +114,12 @@ export class AppConfig {
   /** `FAULTS`: defects planted at boot (already checked against the catalog). */
   readonly faultsAtBoot!: FaultSpec[];
 
+  /**
+   * Admins may store stdio targets (a command this server starts for each persona session) and the
+   * runner may start them (default: outside production only).
+   */
+  readonly targetsStdioEnabled!: boolean;
+
   constructor(values: Omit<AppConfig, 'isProduction' | 'publicUrl' | 'externalUrl' | 'mcpResourceUrl'>) {
     Object.assign(this, values);
   }
@@ -298,6 +304,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     faultsEnabled,
     faultsPollMs: r.int('FAULTS_POLL_MS', 2000, 100, 600_000),
     faultsAtBoot: faults.specs,
+    // a stdio target runs an admin-given command on this host: off in production unless asked for
+    targetsStdioEnabled: r.bool('TARGETS_STDIO_ENABLED', !production),
   });
   if (config.leaseMs <= config.tickTimeoutMs) {
     r.fail(

@@ -7,6 +7,7 @@ import { PersonaTickEntity } from '../personas/persona-tick.entity.js';
 import { PersonaActionEntity } from '../personas/persona-action.entity.js';
 import { PersonaFeedbackEntity } from '../personas/persona-feedback.entity.js';
 import { PersonaFindingEntity } from '../personas/persona-finding.entity.js';
+import { TargetEntity } from '../personas/targets/target.entity.js';
 import { UserKeyEntity } from '../crypto/user-key.entity.js';
 import { SpaceKeyEntity } from '../crypto/space-key.entity.js';
 import { HabitEntity } from '../modules/habits/habit.entity.js';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   PersonaActionEntity,
   PersonaFeedbackEntity,
   PersonaFindingEntity,
+  TargetEntity,
   UserKeyEntity,
   SpaceKeyEntity,
   HabitEntity,

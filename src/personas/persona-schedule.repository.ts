@@ -24,12 +24,13 @@ interface ClaimRow {
   lease_token: string;
   claimed_at: Date;
   lease_expires_at: Date;
+  target_id: string | null;
 }
 
 /** What a claim answers, for a `personas` row aliased `t` joined to its user `u`. */
 const RETURNING = `
   t.user_id, u.email, t.archetype, t.system_prompt, t.module_mix, t.tick_cadence, t.timezone,
-  t.consecutive_failures, t.lease_token, now() AS claimed_at, t.lease_expires_at`;
+  t.consecutive_failures, t.lease_token, now() AS claimed_at, t.lease_expires_at, t.target_id`;
 
 /**
  * The schedule's SQL on the persona tables: claims with leases, tick rows, fenced finishing.
@@ -60,13 +61,16 @@ export class PersonaScheduleRepository {
    * - Disabled accounts (users.disabled_at) are never claimed, as GET /due never lists them; the
    *   check is a NOT EXISTS so the users row is not locked along with the persona.
    * - The remote runners' POST …/internal/claims calls this very statement: in-process and remote
-   *   runners share one exactly-once guarantee.
+   *   runners share one exactly-once guarantee. With `builtInOnly` (theirs) a persona that plays an
+   *   external target is left to the in-process runners: a remote runner has no database to open the
+   *   target's secrets from, and must not play the built-in app in its place.
    */
   async claimDue(
     owner: string,
     leaseMs: number,
     limit: number,
     exclude: readonly string[] = [],
+    builtInOnly = false,
   ): Promise<ClaimedPersona[]> {
     if (limit <= 0) return [];
     const rows = (await this.dataSource.query(
@@ -83,11 +87,12 @@ export class PersonaScheduleRepository {
                  WHERE ${DUE_CONDITION_SQL}
                    AND NOT (p.user_id = ANY($4::uuid[]))
                    AND NOT EXISTS (SELECT 1 FROM users d WHERE d.id = p.user_id AND d.disabled_at IS NOT NULL)
+                   AND (NOT $5::boolean OR p.target_id IS NULL)
                  ORDER BY p.next_due_at NULLS FIRST, p.user_id
                  LIMIT $3
                    FOR UPDATE SKIP LOCKED)
         RETURNING ${RETURNING}`,
-      [owner, leaseMs, limit, exclude],
+      [owner, leaseMs, limit, exclude, builtInOnly],
     )) as [ClaimRow[], number] | ClaimRow[];
     return rowsOf(rows).map(toClaim);
   }
@@ -303,5 +308,6 @@ function toClaim(row: ClaimRow): ClaimedPersona {
     leaseToken: row.lease_token,
     claimedAt: new Date(row.claimed_at),
     leaseExpiresAt: new Date(row.lease_expires_at),
+    targetId: row.target_id,
   };
 }

@@ -119,7 +119,8 @@ export class PersonaScheduleService {
     model: string | null,
     exclude: readonly string[] = [],
   ): Promise<ClaimedTick[]> {
-    const claims = await this.repo.claimDue(owner, this.config.leaseMs, limit, exclude);
+    // personas on an external target are the in-process runners' (claimDue's builtInOnly)
+    const claims = await this.repo.claimDue(owner, this.config.leaseMs, limit, exclude, true);
     const ticks: ClaimedTick[] = [];
     for (const claim of claims) {
       const opened = await this.repo.beginTick(claim, brain, model);

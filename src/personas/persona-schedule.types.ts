@@ -55,6 +55,12 @@ export interface ClaimedPersona {
   leaseExpiresAt: Date;
   /** Set when the tick row was opened with the claim (remote claims, POST …/internal/claims). */
   tickId?: string;
+  /**
+   * The persona's target (targets.id) at the claim; null or absent: the built-in app. Remote runners
+   * are never given a persona with a target (claimDue's builtInOnly): they have no database to open
+   * the target's secrets from.
+   */
+  targetId?: string | null;
 }
 
 /** How a tick came out, as the runner reports it; the fenced finish turns it into the row. */

@@ -42,6 +42,17 @@ export class PersonaEntity {
   @Column({ name: 'lease_token', type: 'uuid', nullable: true })
   leaseToken!: string | null;
 
+  /** The MCP server the persona plays (targets.id); null: the built-in app. */
+  @Column({ name: 'target_id', type: 'uuid', nullable: true })
+  targetId!: string | null;
+
+  /** enc:1 ciphertext of the persona's own headers for its target, bound to persona and target. */
+  @Column({ name: 'target_secrets', type: 'text', nullable: true })
+  targetSecrets!: string | null;
+
+  @Column({ name: 'target_header_names', type: 'jsonb', default: () => `'[]'::jsonb` })
+  targetHeaderNames!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -4,12 +4,14 @@ import type {
   PersonaActionDto,
   PersonaListItemDto,
   PersonaResponseDto,
+  PersonaTargetDto,
   PersonaTickDto,
 } from './personas.dto.js';
 import type {
   ActionView,
   ModuleFeedbackRow,
   PersonaListRow,
+  PersonaTargetRef,
   PersonaView,
   TickView,
 } from './personas.repository.js';
@@ -40,6 +42,8 @@ export const PersonaMapper = {
   toResponse(v: PersonaView): PersonaResponseDto {
     return {
       ...PersonaMapper.toDue(v),
+      target: targetRef(v.target),
+      targetHeaderNames: v.targetHeaderNames,
       createdAt: v.createdAt.toISOString(),
       updatedAt: v.updatedAt.toISOString(),
     };
@@ -56,6 +60,7 @@ export const PersonaMapper = {
       timezone: r.timezone,
       lastActiveAt: iso(r.lastActiveAt),
       nextDueAt: iso(r.nextDueAt),
+      target: targetRef(r.target),
       createdAt: r.createdAt.toISOString(),
       actions7d: r.actions7d,
       errors7d: r.errors7d,
@@ -106,3 +111,7 @@ export const PersonaMapper = {
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The target as answers name it: id, name and kind only (its address and secrets are the targets API's). */
+const targetRef = (t: PersonaTargetRef | null): PersonaTargetDto | null =>
+  t ? { id: t.id, name: t.name, kind: t.kind } : null;

@@ -16,6 +16,8 @@ import {
   Max,
   MaxLength,
   Min,
+  Validate,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -33,12 +35,17 @@ import {
   MAX_FEEDBACK_PER_CALL,
   MAX_FINDINGS_PER_CALL,
 } from './persona-records.js';
+import { HeaderMapRule } from './targets/target-fields.validator.js';
+import { TARGET_KINDS } from './targets/target.types.js';
+import type { TargetKind } from './targets/target.types.js';
 
 export const ARCHETYPE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
 /**
  * Create-or-update by email. The body is the persona's whole desired state: an omitted tickCadence
- * or timezone means the default (daily, UTC), an omitted name leaves the account's name as it is.
+ * or timezone means the default (daily, UTC), an omitted name leaves the account's name as it is,
+ * and so does an omitted target or targetHeaders (write-only secrets are never resent by a caller
+ * that only changes the prompt).
  */
 export class UpsertPersonaDto {
   @ApiProperty({ example: 'persona.anna@mana.test', description: 'Domain must be PERSONA_EMAIL_DOMAIN' })
@@ -86,6 +93,29 @@ export class UpsertPersonaDto {
   @IsString()
   @MaxLength(64)
   timezone?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description:
+      'The MCP server the persona plays: a target id (/api/v1/targets), or null for the built-in app. Omitted: kept (a new persona plays the built-in app)',
+  })
+  @ValidateIf((_, value) => value !== undefined && value !== null)
+  @IsUUID('all', { message: 'target must be a target id (a UUID), or null for the built-in app' })
+  target?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      "Write-only: the persona's own headers for its target (its credentials there), sent over the target's own; answered as targetHeaderNames. null clears; omitted keeps them while the target stays the same",
+    example: { Authorization: 'Bearer <this persona token>' },
+  })
+  @ValidateIf((_, value) => value !== undefined && value !== null)
+  @Validate(HeaderMapRule)
+  targetHeaders?: Record<string, string> | null;
 }
 
 /** `?limit=` of a bounded list (1–200); each endpoint applies its own default. */
@@ -249,6 +279,13 @@ export class RecordResultDto {
   @ApiProperty() duplicates!: number;
 }
 
+/** The target a persona plays, by name (GET /api/v1/targets/:id has the rest). */
+export class PersonaTargetDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: TARGET_KINDS }) kind!: TargetKind;
+}
+
 export class PersonaResponseDto {
   @ApiProperty() userId!: string;
   @ApiProperty() email!: string;
@@ -261,6 +298,10 @@ export class PersonaResponseDto {
   @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'null = due now' }) nextDueAt!: string | null;
   @ApiProperty() consecutiveFailures!: number;
+  @ApiProperty({ nullable: true, type: PersonaTargetDto, description: 'null: the built-in app' })
+  target!: PersonaTargetDto | null;
+  @ApiProperty({ type: [String], description: "names of the persona's own headers for its target" })
+  targetHeaderNames!: string[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -280,6 +321,8 @@ export class PersonaListItemDto {
   @ApiProperty() timezone!: string;
   @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty({ nullable: true, type: PersonaTargetDto, description: 'null: the built-in app' })
+  target!: PersonaTargetDto | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ description: 'tool calls in the last 7 days (database clock)' }) actions7d!: number;
   @ApiProperty({ description: 'failed tool calls in the last 7 days' }) errors7d!: number;

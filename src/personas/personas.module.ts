@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { CryptoModule } from '../crypto/crypto.module.js';
 import { SpacesModule } from '../spaces/spaces.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
 import { PersonasAdminController } from './personas-admin.controller.js';
@@ -14,10 +15,15 @@ import { PersonaScheduleRepository } from './persona-schedule.repository.js';
 import { PersonaScheduleService } from './persona-schedule.service.js';
 import { PersonaMemoryRepository } from './persona-memory.repository.js';
 import { PersonaMemoryService } from './persona-memory.service.js';
+import { PersonaTargetsService } from './targets/persona-targets.service.js';
+import { TargetSecretsCodec } from './targets/target-secrets.codec.js';
+import { TargetsAdminController } from './targets/targets-admin.controller.js';
+import { TargetsRepository } from './targets/targets.repository.js';
+import { TargetsService } from './targets/targets.service.js';
 
 @Module({
-  imports: [AuthModule, SpacesModule, ToolsModule],
-  controllers: [PersonasAdminController, PersonasInternalController],
+  imports: [AuthModule, SpacesModule, CryptoModule, ToolsModule],
+  controllers: [PersonasAdminController, PersonasInternalController, TargetsAdminController],
   providers: [
     PersonasRepository,
     PersonaAuditRepository,
@@ -29,6 +35,10 @@ import { PersonaMemoryService } from './persona-memory.service.js';
     PersonaSeedService,
     PersonaMemoryRepository,
     PersonaMemoryService,
+    TargetsRepository,
+    TargetSecretsCodec,
+    TargetsService,
+    PersonaTargetsService,
   ],
   /** The runner uses only these (and the plain types of persona-schedule.types.ts). */
   exports: [
@@ -37,6 +47,8 @@ import { PersonaMemoryService } from './persona-memory.service.js';
     PersonaScheduleService,
     PersonaSeedService,
     PersonaMemoryService,
+    TargetsService,
+    PersonaTargetsService,
   ],
 })
 export class PersonasModule {}

@@ -5,6 +5,14 @@ import type { EntityManager } from 'typeorm';
 import { DUE_CONDITION_SQL } from './due-rules.js';
 import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
 import type { ActionRow } from './persona-records.js';
+import type { TargetKind } from './targets/target.types.js';
+
+/** The target a persona plays, as persona answers name it (null: the built-in app). */
+export interface PersonaTargetRef {
+  id: string;
+  name: string;
+  kind: TargetKind;
+}
 
 /** A persona joined with its account. */
 export interface PersonaView {
@@ -19,6 +27,9 @@ export interface PersonaView {
   lastActiveAt: Date | null;
   nextDueAt: Date | null;
   consecutiveFailures: number;
+  target: PersonaTargetRef | null;
+  /** Names of the persona's own headers for its target (the values are sealed). */
+  targetHeaderNames: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +44,7 @@ export interface PersonaListRow {
   timezone: string;
   lastActiveAt: Date | null;
   nextDueAt: Date | null;
+  target: PersonaTargetRef | null;
   createdAt: Date;
   /** created_at as Postgres prints it (microseconds kept) for the keyset cursor. */
   createdKey: string;
@@ -76,10 +88,18 @@ export interface PersonaFields {
   timezone: string;
 }
 
+/** The persona's target as `{ id, name, kind }` or null, for a `personas p` LEFT JOINed to `targets tg`. */
+const TARGET_REF = `CASE WHEN tg.id IS NULL THEN NULL
+  ELSE json_build_object('id', tg.id, 'name', tg.name, 'kind', tg.kind) END AS target`;
+
 const VIEW_COLUMNS = `p.user_id AS "userId", u.email, u.name, p.archetype, p.system_prompt AS "systemPrompt",
   p.module_mix AS "moduleMix", p.tick_cadence AS "tickCadence", p.timezone,
   p.last_active_at AS "lastActiveAt", p.next_due_at AS "nextDueAt",
-  p.consecutive_failures AS "consecutiveFailures", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+  p.consecutive_failures AS "consecutiveFailures", ${TARGET_REF},
+  p.target_header_names AS "targetHeaderNames", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+
+/** personas p → its account u and its target tg (if any). */
+const VIEW_FROM = `personas p JOIN users u ON u.id = p.user_id LEFT JOIN targets tg ON tg.id = p.target_id`;
 
 export const ACTION_COLUMNS = `id, tick_id AS "tickId", seq, tool_name AS "toolName", module, input_hash AS "inputHash",
   result, error_kind AS "errorKind", error_message AS "errorMessage", latency_ms AS "latencyMs", origin,
@@ -89,7 +109,7 @@ export const ACTION_COLUMNS = `id, tick_id AS "tickId", seq, tool_name AS "toolN
  * The read queries of the admin API, named so the benchmark can EXPLAIN exactly what the API runs.
  */
 export const PERSONA_SQL = {
-  view: `SELECT ${VIEW_COLUMNS} FROM personas p JOIN users u ON u.id = p.user_id WHERE p.user_id = $1`,
+  view: `SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE p.user_id = $1`,
 
   /**
    * One page, newest first, keyset on (created_at, user_id) so deep pages cost the same as the first.
@@ -101,13 +121,15 @@ export const PERSONA_SQL = {
   listPage: (withCursor: boolean) => `
     SELECT p.user_id AS "userId", u.email, u.name, p.archetype, p.module_mix AS "moduleMix",
            p.tick_cadence AS "tickCadence", p.timezone, p.last_active_at AS "lastActiveAt",
-           p.next_due_at AS "nextDueAt", p.created_at AS "createdAt", p.created_at::text AS "createdKey",
+           p.next_due_at AS "nextDueAt", ${TARGET_REF},
+           p.created_at AS "createdAt", p.created_at::text AS "createdKey",
            a.actions7d, a.errors7d, f.avg_rating7d AS "avgRating7d",
            t.status AS "lastTickStatus", t.at AS "lastTickAt"
       FROM (SELECT * FROM personas
              ${withCursor ? 'WHERE (created_at, user_id) < ($2::timestamptz, $3::uuid)' : ''}
              ORDER BY created_at DESC, user_id DESC LIMIT $1) p
       JOIN users u ON u.id = p.user_id
+      LEFT JOIN targets tg ON tg.id = p.target_id
      CROSS JOIN LATERAL (
            SELECT count(*)::int AS actions7d, count(*) FILTER (WHERE pa.result = 'error')::int AS errors7d
              FROM persona_actions pa
@@ -230,7 +252,7 @@ export class PersonasRepository {
   due(limit: number): Promise<PersonaView[]> {
     return this.dataSource.query(
       `SELECT ${VIEW_COLUMNS}
-         FROM personas p JOIN users u ON u.id = p.user_id
+         FROM ${VIEW_FROM}
         WHERE ${DUE_CONDITION_SQL} AND u.disabled_at IS NULL
         ORDER BY p.next_due_at ASC NULLS FIRST, p.created_at, p.user_id
         LIMIT $1`,

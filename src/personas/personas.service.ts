@@ -13,6 +13,8 @@ import { PersonaMapper } from './persona.mapper.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
 import { PersonasRepository } from './personas.repository.js';
 import type { PersonaFields } from './personas.repository.js';
+import { PersonaTargetsService } from './targets/persona-targets.service.js';
+import type { PersonaTargetChange } from './targets/persona-targets.service.js';
 import type {
   DeletePersonaResultDto,
   DuePersonaDto,
@@ -31,6 +33,10 @@ export interface UpsertPersonaInput {
   moduleMix: Record<string, unknown>;
   tickCadence?: TickCadence;
   timezone?: string;
+  /** A target id, null for the built-in app; omitted: kept (see PersonaTargetChange). */
+  target?: string | null;
+  /** The persona's own headers for its target; null clears; omitted: kept while the target stays. */
+  targetHeaders?: Record<string, string> | null;
 }
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
@@ -38,7 +44,7 @@ export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 export const DEFAULT_LIST_LIMIT = 50;
 export const DEFAULT_DUE_LIMIT = 20;
 /** created_at as Postgres prints it, the sort key of the persona list's keyset cursor. */
-const CREATED_KEY = /^\d{4}-\d\d-\d\d[ T][\d:.]+([+-]\d\d(:?\d\d)?|Z)?$/;
+export const CREATED_KEY = /^\d{4}-\d\d-\d\d[ T][\d:.]+([+-]\d\d(:?\d\d)?|Z)?$/;
 
 /**
  * Persona records: real accounts (kind persona) plus their role-play descriptor: create-or-update,
@@ -56,6 +62,7 @@ export class PersonasService {
     @Inject(SpacesService) private readonly spaces: SpacesService,
     @Inject(PersonaFieldsValidator) private readonly check: PersonaFieldsValidator,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(PersonaTargetsService) private readonly targets: PersonaTargetsService,
   ) {}
 
   /**
@@ -78,11 +85,12 @@ export class PersonasService {
       timezone: await this.check.timezone(input.timezone ?? 'UTC'),
     };
     const name = input.name?.trim() || undefined;
+    const target: PersonaTargetChange = { target: input.target, headers: input.targetHeaders };
     // a concurrent create of the same email loses the unique index race: run once more as an update
     for (let attempt = 1; ; attempt += 1) {
       try {
         const result = await this.dataSource.transaction((m) =>
-          this.upsertIn(m, email, name, input.password, fields),
+          this.upsertIn(m, email, name, input.password, fields, target),
         );
         if (result.outcome !== 'unchanged') this.logger.log(`persona ${email} ${result.outcome}`);
         return result;
@@ -100,6 +108,7 @@ export class PersonasService {
     name: string | undefined,
     password: string,
     fields: PersonaFields,
+    target: PersonaTargetChange,
   ): Promise<{ persona: PersonaResponseDto; outcome: UpsertOutcome }> {
     let outcome: UpsertOutcome = 'unchanged';
     let user = await this.users.findByEmail(email, m);
@@ -136,6 +145,7 @@ export class PersonasService {
         outcome = 'updated';
       }
     }
+    if ((await this.targets.assign(m, user.id, target)) && outcome === 'unchanged') outcome = 'updated';
     const view = await this.repo.findView(m, user.id);
     if (!view) throw new Error(`persona ${user.id} vanished inside its own transaction`);
     return { persona: PersonaMapper.toResponse(view), outcome };

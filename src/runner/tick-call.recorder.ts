@@ -54,6 +54,11 @@ export class TickCallRecorder {
   private readonly used = new Set<string>();
   private readonly known: Map<string, BrainTool>;
 
+  /** Above this a call is `call.slow` (FINDING_SLOW_MS; never for an external target's tools). */
+  get slowMs(): number {
+    return this.o.slowMs;
+  }
+
   constructor(private readonly o: TickCallRecorderOptions) {
     this.known = new Map(o.tools.map((t) => [t.name, t]));
   }

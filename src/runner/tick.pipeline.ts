@@ -126,7 +126,7 @@ export class TickPipeline {
     };
     let rated: Pick<PlayedDay, 'ratings' | 'ratingError'> = { ratings: 0, ratingError: null };
     try {
-      const target = this.targets?.targetOf(claim);
+      const target = await this.targets?.targetOf(claim);
       if (target && target.kind !== 'built-in') {
         // an external server: its own credentials (the target's headers or environment), no login here
         session = await McpToolSession.openTarget(target, signal, limit.remaining());
@@ -143,7 +143,8 @@ export class TickPipeline {
         session,
         signal,
         remaining: () => limit.remaining(),
-        slowMs: this.config.findingSlowMs,
+        // FINDING_SLOW_MS is the built-in app's promise; an external tool is judged by its own calls
+        slowMs: target && target.kind !== 'built-in' ? Number.POSITIVE_INFINITY : this.config.findingSlowMs,
         audit,
         metrics: this.metrics,
         events: this.events,
@@ -198,7 +199,7 @@ export class TickPipeline {
       timezone: claim.timezone,
       latency: this.latency,
       maxProbes: this.config.oracleMaxProbes,
-      slow: { floorMs: this.config.findingSlowRelativeMs, ceilingMs: this.config.findingSlowMs },
+      slow: { floorMs: this.config.findingSlowRelativeMs, ceilingMs: recorder.slowMs },
       signal: context.signal,
     });
   }

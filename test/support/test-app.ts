@@ -20,7 +20,6 @@ export interface TestApp {
 /** True when the suite runs on the embedded (single-connection) Postgres. */
 export const embeddedDb = () => process.env.TEST_DB_EMBEDDED === '1';
 
-
 /**
  * Boots the real AppModule over real HTTP on a free loopback port, against the suite's database.
  * `env` overrides environment variables for this instance only; `options.extraModules` mounts

@@ -95,9 +95,6 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
       AUTH_RATE_LIMIT_PER_IP: '1000000',
       AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
       TOOL_RATE_LIMIT: '1000000',
-      // FINDING_SLOW_MS is the built-in app's own promise; a third-party tool that is slow by design
-      // is judged against its own calls only (slow.relative)
-      ...(options.target.kind !== 'built-in' ? { FINDING_SLOW_MS: '3600000' } : {}),
       // a CI runner is a shared machine: a pause of a few hundred ms is the machine's, not the
       // server's; a call 10× its tool's median is a finding from 1 s up (FINDING_SLOW_RELATIVE_MS)
       FINDING_SLOW_RELATIVE_MS: process.env.FINDING_SLOW_RELATIVE_MS ?? '1000',
