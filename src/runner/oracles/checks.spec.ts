@@ -7,7 +7,7 @@ import { echoChecks } from './checks/echo.checks.js';
 import { admits, orderCheck } from './checks/list.checks.js';
 import { judgeProbe } from './checks/refusal.checks.js';
 import { scanChecks } from './checks/scan.checks.js';
-import { slowRelativeCheck } from './checks/slow.checks.js';
+import { SlowCalls, slowRelativeCheck } from './checks/slow.checks.js';
 import { TASK_TOOLS } from './fake-task-app.spec.js';
 import { SchemaValidators } from './json-schema.js';
 import { LatencyHistory } from './latency-history.js';
@@ -221,6 +221,22 @@ describe('oracle checks', () => {
     expect(slowRelativeCheck(history, 't', 900)?.class).toBe('slow');
     expect(slowRelativeCheck(history, 't', 240)).toBeNull();
     expect(slowRelativeCheck(history, 't', 2500)).toBeNull();
+  });
+
+  it('should report a tool slow against its median only at its second slow call of the tick', () => {
+    const history = new LatencyHistory();
+    for (let i = 0; i < 10; i += 1) history.record('t', 40);
+    const tick = new SlowCalls(history);
+    expect(tick.check('t', 900)).toBeNull();
+    expect(tick.check('u', 900)).toBeNull();
+    expect(tick.check('t', 45)).toBeNull();
+    expect(tick.check('t', 950)).toMatchObject({
+      check: 'slow.relative',
+      got: '950 ms (2 slow calls this tick)',
+    });
+    expect(history.samples('t')).toBe(13);
+    // a new tick starts counting again
+    expect(new SlowCalls(history).check('t', 900)).toBeNull();
   });
 
   describe('probeCases', () => {

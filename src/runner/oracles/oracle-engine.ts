@@ -18,7 +18,7 @@ import { playInputProbes } from './checks/refusal.checks.js';
 import { RepeatableReads } from './checks/repeatable-read.checks.js';
 import { ownRowsMissedBySearch, searchMatchesCheck } from './checks/search.checks.js';
 import { scanChecks } from './checks/scan.checks.js';
-import { slowRelativeCheck } from './checks/slow.checks.js';
+import { SlowCalls } from './checks/slow.checks.js';
 import { SchemaValidators } from './json-schema.js';
 import { Ledger } from './ledger.js';
 import { playHintProbes } from './hint-probes.js';
@@ -76,6 +76,7 @@ export class OracleEngine {
   /** entity \0 space that had an immediate read-back this tick. */
   private readonly readBackDone = new Set<string>();
   private probes = 0;
+  private readonly slowCalls: SlowCalls;
   private lostWrites = 0; // seen this tick: a read-back that adds one stops a probe's second write
   /** List tools already read once with a smaller limit this tick. */
   private readonly limitProbed = new Set<string>();
@@ -86,6 +87,7 @@ export class OracleEngine {
     this.tools = new Map(options.tools.map((t) => [t.name, t]));
     this.clock = { now: options.now, timezone: options.timezone };
     this.maxProbes = options.maxProbes ?? DEFAULT_MAX_PROBES;
+    this.slowCalls = new SlowCalls(options.latency, options.slow);
     this.readBack = new ReadBack({
       tools: this.tools,
       validators: this.validators,
@@ -211,8 +213,7 @@ export class OracleEngine {
     expectError: boolean,
   ): Promise<void> {
     if (outcome.errorKind === 'timeout' || outcome.errorKind === 'unknown_tool') return;
-    const slow = slowRelativeCheck(this.options.latency, name, outcome.latencyMs, this.options.slow);
-    this.options.latency.record(name, outcome.latencyMs);
+    const slow = this.slowCalls.check(name, outcome.latencyMs);
     if (expectError && !outcome.ok) return;
     const verdicts: Verdict[] = slow ? [slow] : [];
     const tool = this.tools.get(name);

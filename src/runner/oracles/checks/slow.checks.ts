@@ -34,3 +34,28 @@ export function slowRelativeCheck(
     `${Math.round(latencyMs)} ms`,
   );
 }
+
+/**
+ * The slow calls of one tick: a call 10× its tool's median is a machine's pause as often as the
+ * tool's (a CI runner sharing its cores, a garbage collection), so `slow.relative` is reported only
+ * when a second call of the same tool in the tick is slow too. A tool that is slow is slow again; a
+ * pause rarely strikes the same tool twice. (One call over FINDING_SLOW_MS is reported at once, by
+ * `call.slow`.) Every call's latency goes into the history.
+ */
+export class SlowCalls {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly history: LatencyHistory,
+    private readonly limits: SlowLimits = DEFAULT_SLOW_LIMITS,
+  ) {}
+
+  check(tool: string, latencyMs: number): Verdict | null {
+    const candidate = slowRelativeCheck(this.history, tool, latencyMs, this.limits);
+    this.history.record(tool, latencyMs);
+    if (!candidate) return null;
+    const times = (this.seen.get(tool) ?? 0) + 1;
+    this.seen.set(tool, times);
+    return times >= 2 ? { ...candidate, got: `${candidate.got} (${times} slow calls this tick)` } : null;
+  }
+}
