@@ -6,7 +6,7 @@ import type {
   PersonaResponseDto,
   PersonaTargetDto,
   PersonaTickDto,
-} from './personas.dto.js';
+} from './persona-responses.dto.js';
 import type {
   ActionView,
   ModuleFeedbackRow,

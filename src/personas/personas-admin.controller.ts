@@ -4,14 +4,13 @@ import type { Response } from 'express';
 import { AdminOnly } from '../auth/auth.decorators.js';
 import { PersonasService } from './personas.service.js';
 import { personaIdPipe } from './persona-id.pipe.js';
+import { ListPersonasQueryDto, UpsertPersonaDto } from './personas.dto.js';
 import {
   DeletePersonaResultDto,
-  ListPersonasQueryDto,
   PersonaDetailDto,
   PersonaListDto,
   PersonaResponseDto,
-  UpsertPersonaDto,
-} from './personas.dto.js';
+} from './persona-responses.dto.js';
 import type { TickCadence } from './persona-schedule.types.js';
 
 @ApiTags('personas (admin)')

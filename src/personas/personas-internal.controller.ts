@@ -18,12 +18,12 @@ import { PersonasService } from './personas.service.js';
 import { personaIdPipe } from './persona-id.pipe.js';
 import {
   LimitQueryDto,
-  DuePersonaDto,
   RecordActionsDto,
   RecordFeedbackDto,
   RecordFindingsDto,
   RecordResultDto,
 } from './personas.dto.js';
+import { DuePersonaDto } from './persona-responses.dto.js';
 import {
   ClaimTicksDto,
   ClaimedTicksDto,

@@ -21,7 +21,7 @@ import type {
   PersonaDetailDto,
   PersonaListDto,
   PersonaResponseDto,
-} from './personas.dto.js';
+} from './persona-responses.dto.js';
 
 /** What create-or-update is given (the admin DTO, the in-process seed). */
 export interface UpsertPersonaInput {

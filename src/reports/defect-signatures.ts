@@ -1,5 +1,5 @@
 import { FAULT_CATALOG } from '../faults/fault-catalog.js';
-import type { DefectSignature } from './reports.repository.js';
+import type { DefectSignature } from './findings.repository.js';
 
 /**
  * Each plantable defect's (module, tool, class), the key a finding group must share to match a

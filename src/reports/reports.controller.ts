@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators.js';
+import { FindingsReportService } from './findings-report.service.js';
 import { ReportsService } from './reports.service.js';
+import { TicksReportService } from './ticks-report.service.js';
 import {
   FindingsReportQueryDto,
   ModulesReportQueryDto,
@@ -24,7 +26,11 @@ import {
 @AdminOnly()
 @Controller('api/v1/reports')
 export class ReportsController {
-  constructor(@Inject(ReportsService) private readonly reports: ReportsService) {}
+  constructor(
+    @Inject(ReportsService) private readonly reports: ReportsService,
+    @Inject(FindingsReportService) private readonly findingsReport: FindingsReportService,
+    @Inject(TicksReportService) private readonly ticksReport: TicksReportService,
+  ) {}
 
   @Get('overview')
   @ApiOkResponse({ type: OverviewDto, description: '"Today" is the current UTC day.' })
@@ -39,7 +45,7 @@ export class ReportsController {
       "The app's findings (or, with personaMistakes=true, the personas' own mistakes) by module, tool and class.",
   })
   findings(@Query() query: FindingsReportQueryDto): Promise<FindingsReportDto> {
-    return this.reports.findings(query);
+    return this.findingsReport.findings(query);
   }
 
   @Get('modules')
@@ -63,12 +69,12 @@ export class ReportsController {
   @Get('ticks')
   @ApiOkResponse({ type: TicksPageDto })
   ticks(@Query() query: TicksQueryDto): Promise<TicksPageDto> {
-    return this.reports.ticks(query);
+    return this.ticksReport.ticks(query);
   }
 
   @Get('ticks/:id')
   @ApiOkResponse({ type: TickDetailDto })
   tick(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<TickDetailDto> {
-    return this.reports.tick(id);
+    return this.ticksReport.tick(id);
   }
 }

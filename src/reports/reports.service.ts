@@ -1,55 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ToolRegistry } from '../tools/tool.registry.js';
-import { ReportsRepository, MAX_TICK_ACTIONS } from './reports.repository.js';
-import type { FindingGroupRow, ModuleBucketRow, TickRow } from './reports.repository.js';
+import { FindingsRepository } from './findings.repository.js';
+import { rate, round, roundOrNull } from './report-numbers.js';
+import { ReportsRepository } from './reports.repository.js';
+import type { ModuleBucketRow } from './reports.repository.js';
 import { DEFAULT_LIMIT } from './reports-query.dto.js';
 import type {
   Bucket,
-  FindingSortKey,
-  FindingsReportQueryDto,
   ModulesReportQueryDto,
   SaidVsDidQueryDto,
-  TicksQueryDto,
   ToolSortKey,
   ToolsReportQueryDto,
 } from './reports-query.dto.js';
 import type {
-  FindingGroupDto,
-  FindingsReportDto,
   ModulesReportDto,
   OverviewDto,
   RatingWindowDto,
   SaidVsDidReportDto,
-  TickDetailDto,
-  TickSummaryDto,
-  TicksPageDto,
   ToolsReportDto,
 } from './reports-response.dto.js';
 import { REGRESSION_RULE, REGRESSION_RULE_TEXT, detectRegression } from './regression.js';
 import type { WindowStats } from './regression.js';
-import { defectSignatures } from './defect-signatures.js';
-import {
-  DAY_MS,
-  bucketStarts,
-  decodeTickCursor,
-  encodeTickCursor,
-  resolveOpenRange,
-  resolveRange,
-} from './report-window.js';
-import { ReportErrorCode, ReportException } from './reports.exception.js';
+import { DAY_MS, bucketStarts, resolveRange } from './report-window.js';
 
 /** How far back "coverage" looks: a user-space tool no persona called in this many days is listed. */
 export const COVERAGE_DAYS = 7;
 
 /**
- * The report API's logic: resolves and bounds the parameters, runs the repository's queries and maps
- * rows to response DTOs (rounding rates to 4 decimals). `now()` is the only clock, kept overridable.
+ * The module, tool, said-vs-did and overview reports (ticks-report.service.ts and
+ * findings-report.service.ts hold the others): resolves and bounds the parameters, runs the
+ * repository's queries and maps rows to response DTOs (rounding rates to 4 decimals). `now()` is the
+ * only clock, kept overridable.
  */
 @Injectable()
 export class ReportsService {
   constructor(
     @Inject(ReportsRepository) private readonly repo: ReportsRepository,
+    @Inject(FindingsRepository) private readonly findingsRepo: FindingsRepository,
     @Inject(ToolRegistry) private readonly registry: ToolRegistry,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
@@ -229,109 +217,13 @@ export class ReportsService {
     };
   }
 
-  async ticks(query: TicksQueryDto): Promise<TicksPageDto> {
-    const { from, to } = resolveOpenRange(query);
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    const cursor = query.cursor !== undefined ? decodeTickCursor(query.cursor) : undefined;
-    const rows = await this.repo.ticks({
-      persona: query.persona,
-      status: query.status,
-      from,
-      to,
-      cursor,
-      limit,
-    });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => toTickSummary(r)),
-      nextCursor:
-        rows.length > limit && last ? encodeTickCursor({ startedAt: last.started_key, id: last.id }) : null,
-    };
-  }
-
-  async tick(id: string): Promise<TickDetailDto> {
-    const row = await this.repo.tick(id);
-    if (!row) throw new ReportException(ReportErrorCode.TICK_NOT_FOUND, 'Tick not found');
-    const [actions, feedback, findings] = await Promise.all([
-      this.repo.tickActions(id),
-      this.repo.tickFeedback(id),
-      this.repo.tickFindings(id),
-    ]);
-    return {
-      ...toTickSummary(row),
-      actions: actions.slice(0, MAX_TICK_ACTIONS).map((a) => ({
-        seq: a.seq,
-        tool: a.tool_name,
-        module: a.module,
-        result: a.result,
-        errorKind: a.error_kind,
-        errorMessage: a.error_message,
-        latencyMs: a.latency_ms,
-        createdAt: a.created_at.toISOString(),
-      })),
-      actionsTruncated: actions.length > MAX_TICK_ACTIONS,
-      ratings: feedback.map((f) => ({
-        module: f.module,
-        rating: f.rating,
-        notes: f.notes,
-        createdAt: f.created_at.toISOString(),
-      })),
-      findings: findings.map((f) => ({
-        seq: f.seq,
-        module: f.module,
-        tool: f.tool,
-        class: f.class,
-        check: f.check_name,
-        expected: f.expected,
-        got: f.got,
-        source: f.source,
-        personaMistake: f.persona_mistake,
-        createdAt: f.created_at.toISOString(),
-      })),
-    };
-  }
-
-  async findings(query: FindingsReportQueryDto): Promise<FindingsReportDto> {
-    const range = resolveRange(query, this.now());
-    const sort = query.sort ?? '-lastSeen';
-    const descending = sort.startsWith('-');
-    const offset = query.offset ?? 0;
-    const filter = {
-      range,
-      personaMistakes: query.personaMistakes ?? false,
-      module: query.module,
-      findingClass: query.class,
-      state: query.state,
-      sort: (descending ? sort.slice(1) : sort) as FindingSortKey,
-      descending,
-      limit: query.limit ?? DEFAULT_LIMIT,
-      offset,
-    };
-    const catalog = defectSignatures();
-    const rows = await this.repo.findings(filter, catalog);
-    let total = rows[0]?.total ?? 0;
-    if (rows.length === 0 && offset > 0) {
-      total = (await this.repo.findings({ ...filter, limit: 1, offset: 0 }, catalog))[0]?.total ?? 0;
-    }
-    return {
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      sort,
-      personaMistakes: filter.personaMistakes,
-      offset,
-      total,
-      items: rows.map((r) => toFindingGroup(r)),
-    };
-  }
-
   async overview(): Promise<OverviewDto> {
     const now = this.now();
     const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const [r, openFindings, planted] = await Promise.all([
       this.repo.overview(dayStart),
-      this.repo.openFindingGroups(resolveRange({}, now)),
-      this.repo.plantedFaults(now),
+      this.findingsRepo.openFindingGroups(resolveRange({}, now)),
+      this.findingsRepo.plantedFaults(now),
     ]);
     return {
       dayStart: dayStart.toISOString(),
@@ -357,67 +249,4 @@ export class ReportsService {
       plantedFaults: { count: planted.length, defects: planted.map((p) => p.defect) },
     };
   }
-}
-
-function toFindingGroup(r: FindingGroupRow): FindingGroupDto {
-  return {
-    module: r.module,
-    tool: r.tool,
-    class: r.finding_class,
-    state: r.state,
-    firstSeen: r.first_seen.toISOString(),
-    lastSeen: r.last_seen.toISOString(),
-    count: r.findings,
-    ticks: r.ticks,
-    personas: r.personas,
-    checks: r.checks,
-    samples: (r.samples ?? []).map((s) => ({
-      tickId: s.tick_id,
-      seq: s.seq,
-      personaId: s.persona_id,
-      check: s.check,
-      expected: s.expected,
-      got: s.got,
-      source: s.source,
-      createdAt: s.created_at,
-    })),
-    matchesPlantedFault: r.fault_id && r.defect ? { faultId: r.fault_id, defect: r.defect } : null,
-  };
-}
-
-function toTickSummary(r: TickRow): TickSummaryDto {
-  return {
-    id: r.id,
-    personaId: r.persona_id,
-    personaEmail: r.email,
-    personaName: r.name,
-    status: r.status,
-    brain: r.brain,
-    model: r.model,
-    startedAt: r.started_at.toISOString(),
-    finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
-    durationMs: r.finished_at ? r.finished_at.getTime() - r.started_at.getTime() : null,
-    toolCalls: r.tool_calls,
-    errorCount: r.error_count,
-    ratingCount: r.rating_count,
-    avgRating: r.avg_rating === null ? null : round(r.avg_rating),
-    tokensIn: r.tokens_in,
-    tokensOut: r.tokens_out,
-    costUsd: round(r.cost_usd, 6),
-    error: r.error,
-    ratingError: r.rating_error,
-  };
-}
-
-function rate(part: number, whole: number): number | null {
-  return whole > 0 ? round(part / whole) : null;
-}
-
-function round(value: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-function roundOrNull(value: number | null): number | null {
-  return value === null ? null : round(value, 3);
 }
