@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { ERROR_KINDS, TICK_CADENCES, TICK_STATUSES } from './persona-schedule.types.js';
 import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
 import { TARGET_KINDS } from './targets/target.types.js';
@@ -108,19 +108,13 @@ export class PersonaDetailDto {
   @ApiProperty({ type: [PersonaTickDto] }) recentTicks!: PersonaTickDto[];
 }
 
-export class DuePersonaDto {
-  @ApiProperty() userId!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty({ nullable: true, type: String }) name!: string | null;
-  @ApiProperty() archetype!: string;
-  @ApiProperty() systemPrompt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) moduleMix!: ModuleMix;
-  @ApiProperty({ enum: TICK_CADENCES }) tickCadence!: TickCadence;
-  @ApiProperty() timezone!: string;
-  @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
-  @ApiProperty() consecutiveFailures!: number;
-}
+/** A due persona as the internal API lists it: the persona without its target or stamps. */
+export class DuePersonaDto extends OmitType(PersonaResponseDto, [
+  'target',
+  'targetHeaderNames',
+  'createdAt',
+  'updatedAt',
+] as const) {}
 
 export class DeletePersonaResultDto {
   @ApiProperty() userId!: string;

@@ -13,6 +13,7 @@ import {
   TARGETS,
   captureLogs,
   createTarget,
+  removeTargets,
   distinctSecret,
   httpTargetBody,
   stdioTargetBody,
@@ -41,10 +42,7 @@ describe(`${PersonasAdminController.name}: a persona's target`, () => {
     admin = await createAdmin(t);
   });
   afterAll(async () => {
-    // leave no persona pointed at a target behind: other suites tick whatever is due
-    const pointed = await t.dataSource.query(`SELECT user_id FROM personas WHERE target_id IS NOT NULL`);
-    for (const { user_id } of pointed) await call('DELETE', `${ADMIN_BASE}/${user_id}`);
-    await t.dataSource.query(`DELETE FROM targets`);
+    await removeTargets(t, admin);
     await t.close();
   });
 

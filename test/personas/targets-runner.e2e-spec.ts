@@ -18,6 +18,7 @@ import {
   TARGETS,
   captureLogs,
   createTarget,
+  removeTargets,
   distinctSecret,
   httpTargetBody,
   stdioTargetBody,
@@ -68,9 +69,7 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
     admin = await createAdmin(t);
   });
   afterAll(async () => {
-    const pointed = await t.dataSource.query(`SELECT user_id FROM personas WHERE target_id IS NOT NULL`);
-    for (const { user_id } of pointed) await call('DELETE', `${ADMIN_BASE}/${user_id}`);
-    await t.dataSource.query(`DELETE FROM targets`);
+    await removeTargets(t, admin);
     await t.close();
     await proxy.stop();
     await everything.stop();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { http } from '../support/http.js';
+import { ADMIN_BASE } from '../support/personas.js';
 import type { TestApp } from '../support/test-app.js';
 import type { TestUser } from '../support/factories.js';
 
@@ -59,3 +60,14 @@ export const MEMORY_SEMANTICS = {
     read_graph: { effect: 'list', entity: 'entity', idempotent: true },
   },
 };
+
+/**
+ * Deletes every persona pointed at a target, then every target: other suites tick whatever is due,
+ * and must not meet a persona playing a server this suite stopped.
+ */
+export async function removeTargets(t: TestApp, admin: TestUser): Promise<void> {
+  const pointed = await t.dataSource.query(`SELECT user_id FROM personas WHERE target_id IS NOT NULL`);
+  for (const { user_id } of pointed)
+    await http(t.url, 'DELETE', `${ADMIN_BASE}/${user_id}`, { token: admin.accessToken });
+  await t.dataSource.query(`DELETE FROM targets`);
+}
