@@ -1,23 +1,30 @@
 /* global process, console, URL */
 /**
- * Builds dist/ once, and again only when the sources changed, so `npm start` runs the compiled
- * server straight away instead of compiling on every start (`nest start` took ~11 s here).
+ * Builds dist/ once, and again only when the sources changed, so `npm start` and every CLI script
+ * (`npm run admin:create`, `seed:personas`, `bench:*`, `migration:*`, …) run the compiled file
+ * straight away instead of compiling on every run (`nest build` took ~11 s here).
  * `npm ci` / `npm install` run it as `prepare` (with --from-install: a failed build is a warning
- * there, never a failed install); `npm start` runs it before `node dist/src/main.js`.
+ * there, never a failed install); `npm run build` runs it with --force (build even when nothing
+ * changed); the others run it before their `node dist/…`.
  *
  * "Changed" means the fingerprint (path, size, mtime of every input) differs from the one written
- * next to the last successful build (dist/.build-fingerprint).
+ * next to the last successful build (dist/.build-fingerprint). Nothing else writes or removes that
+ * file: nest-cli.json keeps `deleteOutDir: false`, so a `nest build` or `nest start --watch` by hand
+ * leaves it in place (their output is the same compile; a stale stamp only costs one rebuild), and
+ * outputs whose source is gone are removed here after a build instead (pruneStale).
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fromInstall = process.argv.includes('--from-install');
-const stampFile = join(root, 'dist', '.build-fingerprint');
-const entry = join(root, 'dist', 'src', 'main.js');
+const force = process.argv.includes('--force');
+const dist = join(root, 'dist');
+const stampFile = join(dist, '.build-fingerprint');
+const entry = join(dist, 'src', 'main.js');
 const nestCli = join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
 const INPUT_DIRS = ['src', 'migrations', 'scripts', 'bench'];
 const INPUT_FILES = [
@@ -49,23 +56,43 @@ function fingerprint() {
   return hash.digest('hex');
 }
 
+/**
+ * Removes what an earlier build left in dist/ for a source that is gone (a renamed or deleted file):
+ * `x.js` and `x.js.map` stay while `x.ts` (or a copied asset `x.js`) exists, any other file while
+ * the same path exists outside dist/.
+ */
+function pruneStale() {
+  const outputs = [];
+  walk(dist, outputs);
+  for (const file of outputs) {
+    const path = relative(dist, file);
+    if (path === '.build-fingerprint') continue;
+    const output = path.endsWith('.js.map') ? path.slice(0, -'.map'.length) : path;
+    const sources = output.endsWith('.js') ? [output, `${output.slice(0, -'.js'.length)}.ts`] : [output];
+    if (!sources.some((source) => existsSync(join(root, source)))) rmSync(file);
+  }
+}
+
 function main() {
   if (!existsSync(join(root, 'src'))) return 0; // e.g. `npm ci` in a Docker layer before the sources
   const current = fingerprint();
   const built = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : '';
-  if (built === current && existsSync(entry)) return 0;
+  if (!force && built === current && existsSync(entry)) return 0;
   if (!existsSync(nestCli)) {
-    if (existsSync(entry)) return 0; // a production install without dev tools runs what it has
-    console.error('dist/ is missing and @nestjs/cli is not installed: run `npm ci` first');
+    if (!force && existsSync(entry)) return 0; // a production install without dev tools runs what it has
+    console.error('@nestjs/cli is not installed: run `npm ci` first');
     return 1;
   }
-  console.error(built ? 'sources changed: building dist/ …' : 'building dist/ (once) …');
+  console.error(
+    force ? 'building dist/ …' : built ? 'sources changed: building dist/ …' : 'building dist/ (once) …',
+  );
   const started = Date.now();
   const result = spawnSync(process.execPath, [nestCli, 'build'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`the build failed${fromInstall ? ' (npm start will try again)' : ''}`);
     return fromInstall ? 0 : 1;
   }
+  pruneStale();
   writeFileSync(stampFile, `${current}\n`);
   console.error(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;

@@ -15,6 +15,7 @@ import { TextSafetyPipe } from './common/text-safety.pipe.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { authRateLimiters } from './auth/auth-rate-limit.js';
 import { requestIdMiddleware } from './observability/logger.options.js';
+import { AppLogger } from './observability/app.logger.js';
 import { McpHttpHandler } from './tools/mcp/mcp-http.handler.js';
 import { OAuthRouter } from './oauth/oauth.router.js';
 
@@ -35,7 +36,8 @@ export async function createApp(
     bodyParser: false,
     abortOnError: false,
   });
-  app.useLogger(app.get(PinoLogger));
+  // Nest's module and route lines are debug: the boot shows only what a person acts on
+  app.useLogger(new AppLogger(app.get(PinoLogger)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware());

@@ -5,9 +5,17 @@ import { ConfigError } from './config/config.error.js';
 import { EmbeddedDatabaseLock } from './database/embedded-lock.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
+import type { CreatedDevAdmin } from './auth/admin-bootstrap.service.js';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { INestApplicationContext } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { renderBanner } from './observability/banner.js';
 import { prettyConsole } from './observability/logger.options.js';
+import { RUNNER_JOB } from './runner/runner.scheduler.js';
+
+/** How long the first-admin block waits for the runner to start (seeding the catalog) before it prints anyway. */
+const RUNNER_START_WAIT_MS = 30_000;
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -35,21 +43,25 @@ async function bootstrap(): Promise<void> {
   lock?.update(port);
   const base = config.publicUrl(port);
   const dev = app.get(AdminBootstrapService).createdDevAdmin;
+  const color = prettyConsole(config);
+  const rows = [
+    ['dashboard', `${base}/admin (sign in with an admin account)`],
+    ['health', `${base}/health/ready`],
+    ['API docs', `${base}/api/docs`],
+    ['MCP', `${base}/mcp (bearer token of any account)`],
+    ['metrics', `${base}/metrics`],
+  ];
+  if (dev)
+    rows.push([
+      'admin',
+      `${dev.email}: password at the end of the boot${dev.file ? `, and in ${dev.file}` : ''}`,
+    ]);
   const lines = [
     `Mana Personas listening on ${base} (${embedded ? `embedded Postgres under ${config.dataDir}` : 'DATABASE_URL'})`,
-    ...[
-      ['dashboard', `${base}/admin (sign in with an admin account)`],
-      ['health', `${base}/health/ready`],
-      ['API docs', `${base}/api/docs`],
-      ['MCP', `${base}/mcp (bearer token of any account)`],
-      ['metrics', `${base}/metrics`],
-    ].map(([label, url]) => `  ${label.padEnd(10)}${url}`),
+    ...rows.map(([label, value]) => `  ${label.padEnd(10)}${value}`),
   ];
-  if (dev) {
-    lines.push(`  first admin created (shown once): ${dev.email} / ${dev.password}`);
-  }
   // the banner is for the person at the terminal: plain text, not a JSON log line
-  process.stdout.write(renderBanner(lines, prettyConsole(config)));
+  process.stdout.write(renderBanner(lines, color));
 
   const stop = async () => {
     await app.close();
@@ -66,6 +78,36 @@ async function bootstrap(): Promise<void> {
         .catch(() => process.exit(1));
     });
   }
+
+  if (dev) {
+    // last in the boot sequence, so it is still on the screen when the boot is over
+    await runnerStarted(app, () => stopping);
+    if (!stopping) process.stdout.write(renderBanner(firstAdminLines(dev), color));
+  }
+}
+
+/**
+ * Resolves once the runner has started: in demo mode after it seeded the catalog and said so (its
+ * first line), at once when no runner is scheduled; at the latest after RUNNER_START_WAIT_MS, or
+ * when the server is stopping.
+ */
+async function runnerStarted(app: INestApplicationContext, stopping: () => boolean): Promise<void> {
+  const registry = app.get(SchedulerRegistry, { strict: false });
+  const until = Date.now() + RUNNER_START_WAIT_MS;
+  while (Date.now() < until && !stopping()) {
+    if (!registry.doesExist('cron', RUNNER_JOB) || registry.getCronJob(RUNNER_JOB).isActive) return;
+    await sleep(50);
+  }
+}
+
+/** The first admin, shown once: the only place its password is ever printed. */
+function firstAdminLines(dev: CreatedDevAdmin): string[] {
+  return [
+    `first admin created (shown once): ${dev.email} / ${dev.password}`,
+    dev.file
+      ? `  also saved in ${dev.file} (readable by you only); delete it once you have stored the password`
+      : '  store it now: it is not saved anywhere',
+  ];
 }
 
 bootstrap().catch((error: unknown) => {

@@ -176,7 +176,7 @@ export class SpaceKeysService {
             [id.spaceId, wrapped],
           );
     if (rows.length === 0) return undefined;
-    this.logger.log(`created the data key of ${cacheId(id)}`);
+    this.logger.debug(`created the data key of ${cacheId(id)}`);
     return key;
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
+import type { DestinationStream } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config.js';
+import prettyTransport from './pretty.transport.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** When each request arrived, for the slow-request rule (set first in the chain, by requestIdMiddleware). */
@@ -54,51 +56,56 @@ export function prettyConsole(config: Pick<AppConfig, 'logFormat' | 'nodeEnv'>):
 const QUIET_PATHS = new Set(['/health', '/health/ready', '/metrics']);
 
 /**
- * nestjs-pino: JSON lines (one object a line, for log shippers), or through pino-pretty in a worker
- * thread when `prettyConsole`; a request id on every line; secrets redacted.
+ * Where the lines go: JSON lines on stdout, or pino-pretty's readable lines when `prettyConsole`.
+ * Both write synchronously, in this thread, so a line is on the screen before the next statement
+ * runs: main.ts's banner and first-admin block (plain writes to stdout) land exactly where the boot
+ * sequence puts them, never interleaved with log lines still queued elsewhere.
+ */
+function logDestination(config: AppConfig): DestinationStream {
+  if (!prettyConsole(config)) return pino.destination({ dest: 1, sync: true });
+  return prettyTransport({ colorize: process.stdout.hasColors?.() ?? false, slowMs: config.logSlowMs });
+}
+
+/**
+ * nestjs-pino: JSON lines (one object a line, for log shippers), or readable lines when
+ * `prettyConsole`; a request id on every line; secrets redacted.
  */
 export function loggerOptions(config: AppConfig): Params {
-  const pretty = prettyConsole(config);
   return {
-    pinoHttp: {
-      level: config.logLevel,
-      ...(pretty
-        ? {
-            transport: {
-              target: fileURLToPath(new URL('./pretty.transport.js', import.meta.url)),
-              options: { colorize: process.stdout.hasColors?.() ?? false, slowMs: config.logSlowMs },
-            },
-          }
-        : {}),
-      // the id is assigned by requestIdMiddleware, first in the chain, so errors raised before
-      // Nest's middleware (body parsing) carry it too
-      genReqId: (req: IncomingMessage) => req.id ?? randomUUID(),
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-service-key"]',
-          'res.headers["set-cookie"]',
-          'res.headers.location', // OAuth redirects carry the authorization code
-          '*.password',
-          '*.accessToken',
-          '*.refreshToken',
-          '*.apiKey',
-          '*.token',
-        ],
-        censor: '[redacted]',
+    pinoHttp: [
+      {
+        level: config.logLevel,
+        // the id is assigned by requestIdMiddleware, first in the chain, so errors raised before
+        // Nest's middleware (body parsing) carry it too
+        genReqId: (req: IncomingMessage) => req.id ?? randomUUID(),
+        redact: {
+          paths: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'req.headers["x-service-key"]',
+            'res.headers["set-cookie"]',
+            'res.headers.location', // OAuth redirects carry the authorization code
+            '*.password',
+            '*.accessToken',
+            '*.refreshToken',
+            '*.apiKey',
+            '*.token',
+          ],
+          censor: '[redacted]',
+        },
+        serializers: {
+          // the URL's query string can carry anything a client chose to put there; keep the path only
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url?.split('?')[0],
+          }),
+        },
+        autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+        customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
+          requestLogLevel(config, res.statusCode, requestElapsedMs(req), err),
       },
-      serializers: {
-        // the URL's query string can carry anything a client chose to put there; keep the path only
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url?.split('?')[0],
-        }),
-      },
-      autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
-      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        requestLogLevel(config, res.statusCode, requestElapsedMs(req), err),
-    },
+      logDestination(config),
+    ],
   };
 }

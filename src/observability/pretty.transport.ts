@@ -1,7 +1,7 @@
 import pretty from 'pino-pretty';
 import type { PrettyOptions } from 'pino-pretty';
 
-/** What loggerOptions passes to this transport (it crosses into pino's worker thread, so plain data). */
+/** What loggerOptions passes to this stream factory. */
 export interface PrettyTransportOptions {
   colorize: boolean;
   slowMs: number;
@@ -13,12 +13,15 @@ type Colors = Parameters<NonNullable<Exclude<PrettyOptions['messageFormat'], str
 const RUNNER_SUMMARY = /^runner: \d+ ticks? \(\d+ ok, (\d+) failed\)/;
 
 /**
- * The development console: pino-pretty in pino's transport worker, one short line per entry —
+ * The development console: pino-pretty as pino's destination stream, one short line per entry —
  * `12:04:05.123 INFO  [Context] message`; a request reads `GET /mcp 403 12 ms`; the runner summary is
- * bold (green, or yellow when a tick failed). Everything else pino-pretty prints as it does.
+ * bold (green, or yellow when a tick failed). Everything else pino-pretty prints as it does. It
+ * writes synchronously in this thread (not in a transport worker), so its lines and main.ts's
+ * plain writes to stdout appear in the order they were made.
  */
 export default function prettyTransport(options: PrettyTransportOptions) {
   return pretty({
+    sync: true,
     colorize: options.colorize,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname,context,req,res,responseTime',

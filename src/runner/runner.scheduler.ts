@@ -69,17 +69,17 @@ export class RunnerScheduler implements OnApplicationBootstrap, OnModuleDestroy,
 
   private async start(): Promise<void> {
     if (this.stopped || !this.job) return;
+    let demo = '';
     if (this.config.runnerDemo) {
       try {
         const report = await this.seed.seedCatalog();
-        this.logger.log(
-          `demo mode: ${report.personas.length - report.failed} catalog personas ready; they tick on "${this.config.runnerCron}" (RUNNER_DEMO=false turns this off)`,
-        );
+        demo = ` (demo mode: ${report.personas.length - report.failed} catalog personas ready; RUNNER_DEMO=false turns it off)`;
       } catch (error) {
         this.logger.error(`demo mode: seeding the persona catalog failed: ${(error as Error).message}`);
       }
     }
     if (this.stopped) return;
+    this.logger.log(`runner started: personas tick on "${this.config.runnerCron}"${demo}`);
     this.job.start();
     await this.fire();
   }

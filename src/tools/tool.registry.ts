@@ -46,7 +46,7 @@ export class ToolRegistry implements OnModuleInit {
     }
     // explicit readers can only be checked once every tool is known
     for (const { options } of this.tools.values()) this.checkReaders(options);
-    this.logger.log(`registered ${this.tools.size} tools in ${this.modules().length} modules`);
+    this.logger.debug(`registered ${this.tools.size} tools in ${this.modules().length} modules`);
   }
 
   /** Also used by tests to prove the duplicate check. */

@@ -99,10 +99,15 @@ describeOnPostgres(
         process.stdout.write(`two replicas ready in ${readyMs.join(' / ')} ms\n`);
         for (const s of servers) expect((await fetch(`${s.url}/health/ready`)).status).toBe(200);
 
-        // one admin, announced by exactly one of the two
+        // one admin, announced by exactly one of the two (last in its boot output, after the seeding)
         expect((await db.query(`SELECT email FROM users WHERE role = 'admin'`)).map((r) => r.email)).toEqual([
           'admin@mana.local',
         ]);
+        await waitFor(
+          'the first admin line',
+          async () => servers.some((s) => /first admin created/.test(s.output())),
+          45_000,
+        );
         const banners = servers.filter((s) => /first admin created/.test(s.output()));
         expect(banners).toHaveLength(1);
         for (const s of servers) expect(s.output()).not.toMatch(/could not start|already exists/);

@@ -111,7 +111,10 @@ export class McpHttpHandler {
     const started = performance.now();
     res.once('close', () => {
       const responseTime = Math.round(performance.now() - started);
-      const level = requestLogLevel(this.config, res.statusCode, requestElapsedMs(req));
+      // a GET is the client's standalone event stream: it lasts as long as the client keeps it open,
+      // so its duration says nothing about the server's speed (no `slow` line for it)
+      const elapsed = req.method === 'GET' ? 0 : requestElapsedMs(req);
+      const level = requestLogLevel(this.config, res.statusCode, elapsed);
       if (level === 'silent' || !log.isLevelEnabled(level)) return;
       log[level]({ res, responseTime }, res.writableFinished ? 'request completed' : 'request aborted');
     });
