@@ -12,6 +12,7 @@ import { LlmCost1763700010000 } from './1763700010000-llm-cost.js';
 import { OAuth1763700011000 } from './1763700011000-oauth.js';
 import { ActionOrigin1763700012000 } from './1763700012000-action-origin.js';
 import { Targets1763700013000 } from './1763700013000-targets.js';
+import { Trajectory1763700014000 } from './1763700014000-trajectory.js';
 
 /** Every migration, in timestamp order, listed explicitly. Append new ones at the end. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   OAuth1763700011000,
   ActionOrigin1763700012000,
   Targets1763700013000,
+  Trajectory1763700014000,
 ];

@@ -81,6 +81,10 @@ export class AppConfig {
   readonly oracleMaxProbes!: number;
   /** `slow.relative` speaks for calls above this (and 10× their tool's median), up to FINDING_SLOW_MS. */
   readonly findingSlowRelativeMs!: number;
+  /** A recorded call keeps at most this many bytes of its input and of its answer (JSON, cut with a marker). */
+  readonly trajectoryMaxBytes!: number;
+  /** Inputs and answers of calls older than this many days are pruned (the audit rows stay). */
+  readonly trajectoryRetentionDays!: number;
   readonly leaseMs!: number;
   readonly shutdownGraceMs!: number;
 
@@ -282,6 +286,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     findingSlowMs: r.int('FINDING_SLOW_MS', 2000, 1, 3_600_000),
     oracleMaxProbes: r.int('ORACLE_MAX_PROBES', 40, 0, 1000),
     findingSlowRelativeMs: r.int('FINDING_SLOW_RELATIVE_MS', 250, 1, 3_600_000),
+    trajectoryMaxBytes: r.int('TRAJECTORY_MAX_BYTES', 4096, 256, 65_536),
+    trajectoryRetentionDays: r.int('TRAJECTORY_RETENTION_DAYS', 30, 1, 3650),
     leaseMs: r.int('RUNNER_LEASE_MS', 15 * 60_000, 5000, 86_400_000),
     shutdownGraceMs: r.int('RUNNER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     anthropicApiKey: apiKey,

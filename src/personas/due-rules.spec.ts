@@ -1,4 +1,4 @@
-import { isWeekend, nextDueAt } from './due-rules.js';
+import { isWeekend, nextDueAt, weekdayName, weekdayStartFrom } from './due-rules.js';
 
 const at = (iso: string) => new Date(iso);
 const MIN = 60_000;
@@ -81,5 +81,39 @@ describe(isWeekend.name, () => {
     const instant = at('2025-11-21T23:30:00Z'); // Friday in UTC, Saturday in Berlin
     expect(isWeekend(instant, 'UTC')).toBe(false);
     expect(isWeekend(instant, 'Europe/Berlin')).toBe(true);
+  });
+});
+
+describe(weekdayStartFrom.name, () => {
+  it('should answer a weekday instant itself', () => {
+    const wednesday = at('2025-11-19T10:00:00Z');
+    expect(weekdayStartFrom(wednesday, 'Europe/Berlin')).toEqual(wednesday);
+  });
+
+  it("should answer Monday 00:00 on the persona's clock from a Saturday or a Sunday", () => {
+    // Monday 2025-11-24 00:00 in Berlin (CET, +1) is Sunday 23:00 UTC
+    expect(weekdayStartFrom(at('2025-11-22T10:00:00Z'), 'Europe/Berlin')).toEqual(at('2025-11-23T23:00:00Z'));
+    expect(weekdayStartFrom(at('2025-11-23T22:59:00Z'), 'Europe/Berlin')).toEqual(at('2025-11-23T23:00:00Z'));
+    expect(weekdayStartFrom(at('2025-11-22T10:00:00Z'), 'UTC')).toEqual(at('2025-11-24T00:00:00Z'));
+  });
+
+  it('should land on Monday 00:00 across a daylight saving change on the weekend', () => {
+    // Sunday 2025-03-30 Berlin moves from CET (+1) to CEST (+2): Monday 00:00 is Sunday 22:00 UTC
+    expect(weekdayStartFrom(at('2025-03-29T12:00:00Z'), 'Europe/Berlin')).toEqual(at('2025-03-30T22:00:00Z'));
+  });
+
+  it('should land on Monday 00:00 after a Sunday whose own midnight the zone skipped', () => {
+    // Sunday 2024-09-08 00:00 does not exist in Santiago (clocks jump to 01:00, −4 → −3)
+    expect(weekdayStartFrom(at('2024-09-07T12:00:00Z'), 'America/Santiago')).toEqual(
+      at('2024-09-09T03:00:00Z'),
+    );
+  });
+});
+
+describe(weekdayName.name, () => {
+  it('should name the weekday on the wall clock of the timezone', () => {
+    const instant = at('2025-11-21T23:30:00Z');
+    expect(weekdayName(instant, 'UTC')).toBe('Friday');
+    expect(weekdayName(instant, 'Europe/Berlin')).toBe('Saturday');
   });
 });

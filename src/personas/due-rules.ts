@@ -63,6 +63,61 @@ export function isWeekend(at: Date, timezone: string): boolean {
   return day === 'Sat' || day === 'Sun';
 }
 
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock of `timezone` at `at` (an unknown zone reads as UTC, as in isWeekend). */
+function wallClock(at: number, timezone: string): { y: number; m: number; d: number; ms: number } {
+  let format = wallFormats.get(timezone);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = {
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    };
+    try {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: timezone });
+    } catch {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
+    }
+    wallFormats.set(timezone, format);
+  }
+  const part = (parts: Intl.DateTimeFormatPart[], type: string) =>
+    Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const parts = format.formatToParts(new Date(at));
+  const [y, m, d] = [part(parts, 'year'), part(parts, 'month'), part(parts, 'day')];
+  const ms = Date.UTC(y, m - 1, d, part(parts, 'hour'), part(parts, 'minute'), part(parts, 'second'));
+  return { y, m, d, ms: ms + (at % 1000) };
+}
+
+/** The weekday of `at` on the wall clock of `timezone`, in English (`Saturday`). */
+export function weekdayName(at: Date, timezone: string): string {
+  const { y, m, d } = wallClock(at.getTime(), timezone);
+  return DAY_NAMES[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+}
+
+/**
+ * The first instant after `at` that is a weekday (Monday to Friday) on the wall clock of
+ * `timezone`: `at` itself on a weekday, else the start of the following Monday there (00:00, or
+ * the first minute after it where the zone's clocks skip midnight). When a weekend holds a weekdays
+ * persona back, this is when DUE_CONDITION_SQL lets it be claimed again.
+ */
+export function weekdayStartFrom(at: Date, timezone: string): Date {
+  if (!isWeekend(at, timezone)) return at;
+  const wall = wallClock(at.getTime(), timezone);
+  const day = new Date(Date.UTC(wall.y, wall.m - 1, wall.d)).getUTCDay();
+  const monday = Date.UTC(wall.y, wall.m - 1, wall.d + (day === 6 ? 2 : 1));
+  // the instant whose wall clock reads Monday 00:00: the UTC reading less the zone's offset then
+  let t = monday - (wall.ms - at.getTime());
+  t = monday - (wallClock(t, timezone).ms - t);
+  while (isWeekend(new Date(t), timezone)) t += 60_000;
+  return new Date(t);
+}
+
 /**
  * The due condition in SQL, for a `personas` row aliased `p`, evaluated with the database's clock:
  * never ticked or past its next_due_at, not leased by a live claim, and for a weekdays persona

@@ -41,6 +41,20 @@ export class PersonaActionEntity {
   @Column({ type: 'text', default: 'brain' })
   origin!: ActionOrigin;
 
+  /** The call's input as JSON text, secrets out, cut and encrypted (trajectory-content.ts); null once pruned. */
+  @Column({ type: 'text', nullable: true })
+  input!: string | null;
+
+  /** The app's answer, kept like `input`. */
+  @Column({ type: 'text', nullable: true })
+  output!: string | null;
+
+  @Column({ name: 'input_truncated', type: 'boolean', default: false })
+  inputTruncated!: boolean;
+
+  @Column({ name: 'output_truncated', type: 'boolean', default: false })
+  outputTruncated!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -49,13 +49,16 @@ export class PersonaAuditRepository {
     const col = <K extends keyof ActionRow>(k: K) => rows.map((r) => r[k]);
     const inserted: Array<{ id: string }> = await m.query(
       `INSERT INTO persona_actions (id, persona_id, tick_id, seq, tool_name, module, input_hash, result,
-                                    error_kind, error_message, latency_ms, origin)
+                                    error_kind, error_message, latency_ms, origin,
+                                    input, output, input_truncated, output_truncated)
        SELECT r.id, $1::uuid, r.tick_id, r.seq, r.tool_name, r.module, r.input_hash, r.result,
-              r.error_kind, r.error_message, r.latency_ms, r.origin
+              r.error_kind, r.error_message, r.latency_ms, r.origin,
+              r.input, r.output, r.input_truncated, r.output_truncated
          FROM unnest($2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::int[], $12::text[])
+                     $9::text[], $10::text[], $11::int[], $12::text[],
+                     $13::text[], $14::text[], $15::boolean[], $16::boolean[])
            AS r(id, tick_id, seq, tool_name, module, input_hash, result, error_kind, error_message, latency_ms,
-                origin)
+                origin, input, output, input_truncated, output_truncated)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -71,6 +74,10 @@ export class PersonaAuditRepository {
         col('errorMessage'),
         col('latencyMs'),
         col('origin'),
+        col('input'),
+        col('output'),
+        col('inputTruncated'),
+        col('outputTruncated'),
       ],
     );
     return new Set(inserted.map((r) => r.id));

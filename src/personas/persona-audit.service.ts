@@ -15,6 +15,7 @@ import type {
   RecordResult,
 } from './persona-records.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
+import { TrajectoryCipher } from './trajectory-cipher.service.js';
 
 export type { ActionInput, FeedbackInput, FindingInput, RecordResult } from './persona-records.js';
 
@@ -39,11 +40,16 @@ export class PersonaAuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PersonaAuditRepository) private readonly repo: PersonaAuditRepository,
+    @Inject(TrajectoryCipher) private readonly trajectory: TrajectoryCipher,
   ) {}
 
   /** Appends tool calls; ids are `{tickId}-{seq}-{toolName}`. */
   async recordActions(personaId: string, leaseToken: string, actions: ActionInput[]): Promise<RecordResult> {
-    const rows = validateActions(actions);
+    const checked = validateActions(actions);
+    // input and answer sealed for the persona (encrypted: a repeat never compares equal, so a
+    // duplicate is judged by the other fields, inputHash included)
+    const key = isUuid(personaId) ? await this.trajectory.keyFor(personaId, checked) : null;
+    const rows = this.trajectory.seal(key, checked);
     return this.recordBatch<ActionRow, ActionRow & { personaId: string }>(
       personaId,
       leaseToken,

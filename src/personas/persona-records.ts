@@ -9,6 +9,7 @@ import type {
   FindingSource,
 } from './persona-schedule.types.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
+import { TRAJECTORY_WIRE_MAX_CHARS } from './trajectory-content.js';
 
 /** One tool call as the runner reports it (in-process or over the internal API). */
 export interface ActionInput {
@@ -22,6 +23,12 @@ export interface ActionInput {
   latencyMs?: number | null;
   /** `brain` (default): the persona's own call; `oracle`: a probe of the oracle engine. */
   origin?: ActionOrigin;
+  /** What the persona sent, as trajectory-content.ts keeps it (JSON text, secrets out, maybe cut). */
+  input?: string | null;
+  /** What the app answered, kept the same way. */
+  output?: string | null;
+  inputTruncated?: boolean;
+  outputTruncated?: boolean;
 }
 
 /** One module's rating at the end of a tick. */
@@ -51,6 +58,10 @@ export interface ActionRow {
   errorMessage: string | null;
   latencyMs: number | null;
   origin: ActionOrigin;
+  input: string | null;
+  output: string | null;
+  inputTruncated: boolean;
+  outputTruncated: boolean;
 }
 
 export interface FeedbackRow {
@@ -112,6 +123,10 @@ const ACTION_KEYS = new Set([
   'errorMessage',
   'latencyMs',
   'origin',
+  'input',
+  'output',
+  'inputTruncated',
+  'outputTruncated',
 ]);
 const FEEDBACK_KEYS = new Set(['tickId', 'module', 'rating', 'notes']);
 const FINDING_KEYS = new Set([
@@ -219,6 +234,10 @@ export function validateActions(value: unknown): ActionRow[] {
       p.add(`${at}.latencyMs must be an integer ≥ 0`);
     if (!absent(origin) && !ACTION_ORIGINS.includes(origin as ActionOrigin))
       p.add(`${at}.origin must be one of ${ACTION_ORIGINS.join(', ')}`);
+    const input = optionalText(p, `${at}.input`, raw.input, TRAJECTORY_WIRE_MAX_CHARS);
+    const output = optionalText(p, `${at}.output`, raw.output, TRAJECTORY_WIRE_MAX_CHARS);
+    for (const flag of ['inputTruncated', 'outputTruncated'] as const)
+      if (!absent(raw[flag]) && typeof raw[flag] !== 'boolean') p.add(`${at}.${flag} must be true or false`);
     if (p.list.length > 0) return;
     const tick = (tickId as string).toLowerCase();
     const tool = toolName as string;
@@ -234,6 +253,10 @@ export function validateActions(value: unknown): ActionRow[] {
       errorMessage,
       latencyMs: absent(latencyMs) ? null : (latencyMs as number),
       origin: absent(origin) ? 'brain' : (origin as ActionOrigin),
+      input,
+      output,
+      inputTruncated: raw.inputTruncated === true,
+      outputTruncated: raw.outputTruncated === true,
     });
   });
   p.throwIfAny();

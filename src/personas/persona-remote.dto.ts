@@ -14,7 +14,12 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { TICK_CADENCES, TICK_STATUSES } from './persona-schedule.types.js';
+import {
+  TICK_CADENCES,
+  TICK_STATUSES,
+  TICK_WORDS_MAX,
+  TICK_WORD_MAX_CHARS,
+} from './persona-schedule.types.js';
 import type { ModuleMix, TickCadence, TickEnd } from './persona-schedule.types.js';
 
 /** The statuses a tick may end with (all but `running`). */
@@ -155,6 +160,21 @@ export class FinishTickDto {
   @IsString({ message: 'ratingError must be a string' })
   @MaxLength(2000, { message: 'ratingError must be at most 2000 characters' })
   ratingError?: string | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: TICK_WORDS_MAX,
+    description: "the persona's own words for the day, short first-person lines",
+  })
+  @IsOptional()
+  @IsArray({ message: 'words must be an array of strings' })
+  @ArrayMaxSize(TICK_WORDS_MAX, { message: `words must hold at most ${TICK_WORDS_MAX} lines` })
+  @IsString({ each: true, message: 'words must contain only strings' })
+  @MaxLength(TICK_WORD_MAX_CHARS, {
+    each: true,
+    message: `each line of words must be at most ${TICK_WORD_MAX_CHARS} characters`,
+  })
+  words?: string[];
 
   @ApiPropertyOptional({
     description: 'the runner stopped the tick itself (shutdown, paused brain): the persona keeps its place',

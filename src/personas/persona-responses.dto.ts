@@ -1,5 +1,7 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { ERROR_KINDS, TICK_CADENCES, TICK_STATUSES } from './persona-schedule.types.js';
+import { NOT_TICKING_REASONS } from './not-ticking.js';
+import type { NotTickingReason } from './not-ticking.js';
 import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
 import { TARGET_KINDS } from './targets/target.types.js';
 import type { TargetKind } from './targets/target.types.js';
@@ -13,6 +15,39 @@ export class PersonaTargetDto {
   @ApiProperty({ enum: TARGET_KINDS }) kind!: TargetKind;
 }
 
+/** Why a persona will not tick at its nextDueAt as a person would expect (src/personas/not-ticking.ts). */
+export class NotTickingDto {
+  @ApiProperty({
+    enum: NOT_TICKING_REASONS,
+    description:
+      "disabled: its account is disabled; paused: this server's runner is paused; brain_paused: this server's runner's brain is paused (daily budget, or the LLM API refused it); weekday_rule: a weekdays persona on a weekend day in its timezone; backoff: pushed back after consecutive failed ticks; overdue: due for more than a few minutes (plus one RUNNER_CRON period) and not claimed. The first that holds, in this order.",
+  })
+  reason!: NotTickingReason;
+  @ApiProperty({
+    description:
+      'One sentence for a person, e.g. "its cadence is weekdays and it is Saturday in Europe/Berlin: …".',
+  })
+  detail!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Since when it holds (disabled: the disabling; overdue: when it fell due); null otherwise.',
+  })
+  since!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'When it lifts by itself (backoff, weekday_rule, a daily-budget brain pause); null otherwise.',
+  })
+  until!: string | null;
+}
+
+const NEXT_DUE_AT =
+  'When the runner will next consider it due: next_due_at (already backed off after failures), moved to the start of the next weekday in its timezone when the weekday rule holds a weekdays persona back; null = due now (never ticked). A past time means due since then.';
+const NOT_TICKING =
+  'null when it will tick at nextDueAt as a person would expect (or is ticking now); otherwise why not.';
+
 export class PersonaResponseDto {
   @ApiProperty() userId!: string;
   @ApiProperty() email!: string;
@@ -23,7 +58,12 @@ export class PersonaResponseDto {
   @ApiProperty({ enum: TICK_CADENCES }) tickCadence!: TickCadence;
   @ApiProperty() timezone!: string;
   @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'null = due now' }) nextDueAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: `${NEXT_DUE_AT} (The create-or-update answer and the internal due list give next_due_at as stored.)`,
+  })
+  nextDueAt!: string | null;
   @ApiProperty() consecutiveFailures!: number;
   @ApiProperty({ nullable: true, type: PersonaTargetDto, description: 'null: the built-in app' })
   target!: PersonaTargetDto | null;
@@ -47,7 +87,9 @@ export class PersonaListItemDto {
   @ApiProperty({ enum: TICK_CADENCES }) tickCadence!: TickCadence;
   @ApiProperty() timezone!: string;
   @ApiProperty({ nullable: true, type: String }) lastActiveAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: NEXT_DUE_AT }) nextDueAt!: string | null;
+  @ApiProperty({ nullable: true, type: NotTickingDto, description: NOT_TICKING })
+  notTicking!: NotTickingDto | null;
   @ApiProperty({ nullable: true, type: PersonaTargetDto, description: 'null: the built-in app' })
   target!: PersonaTargetDto | null;
   @ApiProperty() createdAt!: string;
@@ -101,8 +143,14 @@ export class PersonaTickDto {
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
 }
 
+/** The persona as its detail answers it: the record with nextDueAt as the runner will use it, and notTicking. */
+export class PersonaDetailRecordDto extends PersonaResponseDto {
+  @ApiProperty({ nullable: true, type: NotTickingDto, description: NOT_TICKING })
+  notTicking!: NotTickingDto | null;
+}
+
 export class PersonaDetailDto {
-  @ApiProperty({ type: PersonaResponseDto }) persona!: PersonaResponseDto;
+  @ApiProperty({ type: PersonaDetailRecordDto }) persona!: PersonaDetailRecordDto;
   @ApiProperty({ type: [PersonaActionDto] }) recentActions!: PersonaActionDto[];
   @ApiProperty({ type: [ModuleFeedbackDto] }) feedbackByModule!: ModuleFeedbackDto[];
   @ApiProperty({ type: [PersonaTickDto] }) recentTicks!: PersonaTickDto[];

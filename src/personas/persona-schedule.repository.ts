@@ -181,7 +181,7 @@ export class PersonaScheduleRepository {
        UPDATE persona_ticks
           SET status = $8, finished_at = now(), tool_calls = $9, tokens_in = $10, tokens_out = $11,
               cost_usd = $12, error = $13, rating_error = $14,
-              cache_read_tokens = $15, cache_write_tokens = $16
+              cache_read_tokens = $15, cache_write_tokens = $16, words = $17::jsonb
         WHERE id = $7 AND lease_token = $2 AND status = 'running'
           AND EXISTS (SELECT 1 FROM persona)
        RETURNING id`,
@@ -202,6 +202,7 @@ export class PersonaScheduleRepository {
         f.ratingError,
         f.cacheReadTokens ?? 0,
         f.cacheWriteTokens ?? 0,
+        f.words && f.words.length > 0 ? JSON.stringify(f.words) : null,
       ],
     )) as [unknown[], number] | unknown[];
     return rowsOf(rows).length > 0;

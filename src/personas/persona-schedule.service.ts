@@ -101,6 +101,7 @@ export class PersonaScheduleService {
       cacheWriteTokens: outcome.cacheWriteTokens,
       error: outcome.error,
       ratingError: outcome.ratingError,
+      words: outcome.words,
       schedule,
       active: ok || outcome.toolCalls > 0,
     });

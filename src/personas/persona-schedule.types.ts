@@ -64,6 +64,10 @@ export interface ClaimedPersona {
 }
 
 /** How a tick came out, as the runner reports it; the fenced finish turns it into the row. */
+/** The persona's words for a day: at most this many lines, each at most TICK_WORD_MAX_CHARS long. */
+export const TICK_WORDS_MAX = 40;
+export const TICK_WORD_MAX_CHARS = 500;
+
 export interface TickOutcome {
   status: TickEnd;
   toolCalls: number;
@@ -75,6 +79,8 @@ export interface TickOutcome {
   cacheWriteTokens?: number;
   error: string | null;
   ratingError: string | null;
+  /** The persona's own words for the day (at most TICK_WORDS_MAX lines of TICK_WORD_MAX_CHARS); default none. */
+  words?: string[];
   /** The runner stopped the tick itself (shutdown, paused brain): the persona keeps its place. */
   keepSchedule: boolean;
 }
@@ -105,6 +111,7 @@ export interface TickFinish {
   cacheWriteTokens?: number;
   error: string | null;
   ratingError: string | null;
+  words?: string[];
   /**
    * The persona's new schedule, or undefined to leave next_due_at and consecutive_failures as they
    * are (a tick stopped by a runner shutdown or a paused brain is not the persona's failure).

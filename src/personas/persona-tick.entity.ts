@@ -58,4 +58,8 @@ export class PersonaTickEntity {
   /** Set when the rating turn's output could not be parsed (after one repair attempt). */
   @Column({ name: 'rating_error', type: 'text', nullable: true })
   ratingError!: string | null;
+
+  /** The persona's own words for the day (JSON array of short lines); null before the tick ends. */
+  @Column({ type: 'jsonb', nullable: true })
+  words!: string[] | null;
 }

@@ -2,6 +2,7 @@ import type {
   DuePersonaDto,
   ModuleFeedbackDto,
   PersonaActionDto,
+  PersonaDetailRecordDto,
   PersonaListItemDto,
   PersonaResponseDto,
   PersonaTargetDto,
@@ -15,6 +16,7 @@ import type {
   PersonaView,
   TickView,
 } from './personas.repository.js';
+import type { PersonaScheduleState } from './not-ticking.service.js';
 
 /**
  * Rows → response DTOs, written once: every persona answer of the admin and internal APIs goes
@@ -49,7 +51,16 @@ export const PersonaMapper = {
     };
   },
 
-  toListItem(r: PersonaListRow): PersonaListItemDto {
+  /** The detail's record: nextDueAt as the runner will use it, and why it will not tick (if so). */
+  toDetailRecord(v: PersonaView, schedule: PersonaScheduleState | undefined): PersonaDetailRecordDto {
+    return {
+      ...PersonaMapper.toResponse(v),
+      nextDueAt: schedule ? schedule.nextDueAt : iso(v.nextDueAt),
+      notTicking: schedule?.notTicking ?? null,
+    };
+  },
+
+  toListItem(r: PersonaListRow, schedule: PersonaScheduleState | undefined): PersonaListItemDto {
     return {
       userId: r.userId,
       email: r.email,
@@ -59,7 +70,8 @@ export const PersonaMapper = {
       tickCadence: r.tickCadence,
       timezone: r.timezone,
       lastActiveAt: iso(r.lastActiveAt),
-      nextDueAt: iso(r.nextDueAt),
+      nextDueAt: schedule ? schedule.nextDueAt : iso(r.nextDueAt),
+      notTicking: schedule?.notTicking ?? null,
       target: targetRef(r.target),
       createdAt: r.createdAt.toISOString(),
       actions7d: r.actions7d,

@@ -51,10 +51,15 @@ export class UpsertPersonaDto {
   @Length(1, 100)
   name?: string;
 
-  @ApiProperty({ description: 'Sign-up password policy applies; the seed derives it from the email' })
+  @ApiPropertyOptional({
+    description:
+      'Leave it out: the server derives the password the runner signs in with from the email and ' +
+      'PERSONA_SEED_SECRET. If sent, it must be that derived password (400 otherwise).',
+  })
+  @IsOptional()
   @IsString()
   @Length(10, 128)
-  password!: string;
+  password?: string;
 
   @ApiProperty({ example: 'adhd-student' })
   @IsString()

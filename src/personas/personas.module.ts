@@ -15,11 +15,15 @@ import { PersonaScheduleRepository } from './persona-schedule.repository.js';
 import { PersonaScheduleService } from './persona-schedule.service.js';
 import { PersonaMemoryRepository } from './persona-memory.repository.js';
 import { PersonaMemoryService } from './persona-memory.service.js';
+import { NotTickingRepository } from './not-ticking.repository.js';
+import { NotTickingService } from './not-ticking.service.js';
 import { PersonaTargetsService } from './targets/persona-targets.service.js';
 import { TargetSecretsCodec } from './targets/target-secrets.codec.js';
 import { TargetsAdminController } from './targets/targets-admin.controller.js';
 import { TargetsRepository } from './targets/targets.repository.js';
 import { TargetsService } from './targets/targets.service.js';
+import { TrajectoryCipher } from './trajectory-cipher.service.js';
+import { TrajectoryRetentionService } from './trajectory-retention.service.js';
 
 @Module({
   imports: [AuthModule, SpacesModule, CryptoModule, ToolsModule],
@@ -35,10 +39,14 @@ import { TargetsService } from './targets/targets.service.js';
     PersonaSeedService,
     PersonaMemoryRepository,
     PersonaMemoryService,
+    NotTickingRepository,
+    NotTickingService,
     TargetsRepository,
     TargetSecretsCodec,
     TargetsService,
     PersonaTargetsService,
+    TrajectoryCipher,
+    TrajectoryRetentionService,
   ],
   /** The runner uses only these (and the plain types of persona-schedule.types.ts). */
   exports: [
@@ -49,6 +57,7 @@ import { TargetsService } from './targets/targets.service.js';
     PersonaMemoryService,
     TargetsService,
     PersonaTargetsService,
+    TrajectoryCipher,
   ],
 })
 export class PersonasModule {}

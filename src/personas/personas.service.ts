@@ -9,7 +9,9 @@ import { AppConfig } from '../config/app-config.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor.js';
 import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
 import { PersonaFieldsValidator } from './persona-fields.validator.js';
+import { derivePersonaPassword, personaSeedSecret } from './persona-password.js';
 import { PersonaMapper } from './persona.mapper.js';
+import { NotTickingService } from './not-ticking.service.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
 import { PersonasRepository } from './personas.repository.js';
 import type { PersonaFields } from './personas.repository.js';
@@ -27,7 +29,8 @@ import type {
 export interface UpsertPersonaInput {
   email: string;
   name?: string;
-  password: string;
+  /** Optional: the server derives it (PERSONA_SEED_SECRET); a different one is refused. */
+  password?: string;
   archetype: string;
   systemPrompt: string;
   moduleMix: Record<string, unknown>;
@@ -63,6 +66,7 @@ export class PersonasService {
     @Inject(PersonaFieldsValidator) private readonly check: PersonaFieldsValidator,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(PersonaTargetsService) private readonly targets: PersonaTargetsService,
+    @Inject(NotTickingService) private readonly schedules: NotTickingService,
   ) {}
 
   /**
@@ -77,6 +81,7 @@ export class PersonasService {
     if (!email.endsWith(`@${domain}`)) {
       throw this.invalid(`email must be an address at the persona domain @${domain} (got ${email})`);
     }
+    const password = this.passwordFor(email, input.password);
     const fields: PersonaFields = {
       archetype: input.archetype,
       systemPrompt: input.systemPrompt,
@@ -90,9 +95,9 @@ export class PersonasService {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const result = await this.dataSource.transaction((m) =>
-          this.upsertIn(m, email, name, input.password, fields, target),
+          this.upsertIn(m, email, name, password, fields, target),
         );
-        if (result.outcome !== 'unchanged') this.logger.log(`persona ${email} ${result.outcome}`);
+        if (result.outcome !== 'unchanged') this.logger.debug(`persona ${email} ${result.outcome}`);
         return result;
       } catch (error) {
         if (attempt === 1 && error instanceof AuthException && error.code === AuthErrorCode.EMAIL_TAKEN)
@@ -100,6 +105,23 @@ export class PersonasService {
         throw error;
       }
     }
+  }
+
+  /**
+   * The persona's password is the one the runner signs in with, derived from its email and
+   * PERSONA_SEED_SECRET (persona-password.ts); an admin need not send one. One that differs would make
+   * every tick fail at login, so it is refused, saying why.
+   */
+  private passwordFor(email: string, given: string | undefined): string {
+    const derived = derivePersonaPassword(email, personaSeedSecret(this.config));
+    if (given !== undefined && given !== derived) {
+      throw this.invalid(
+        'password must be left out (the server derives it): the runner signs personas in with the password ' +
+          `derived from the email and PERSONA_SEED_SECRET, so any other password would make every tick of ${email} ` +
+          'fail at login. `npm run seed:personas` sends the derived one.',
+      );
+    }
+    return derived;
   }
 
   private async upsertIn(
@@ -157,8 +179,9 @@ export class PersonasService {
     const rows = await this.repo.listPage(limit + 1, after);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const schedules = await this.schedules.explain(page.map((r) => r.userId));
     return {
-      items: page.map((r) => PersonaMapper.toListItem(r)),
+      items: page.map((r) => PersonaMapper.toListItem(r, schedules.get(r.userId))),
       nextCursor:
         rows.length > limit && last ? encodeKeysetCursor({ key: last.createdKey, id: last.userId }) : null,
     };
@@ -167,13 +190,14 @@ export class PersonasService {
   async detail(userId: string): Promise<PersonaDetailDto> {
     const view = await this.repo.findView(this.repo.manager, userId);
     if (!view) throw this.notFound(userId);
-    const [actions, feedback, ticks] = await Promise.all([
+    const [actions, feedback, ticks, schedules] = await Promise.all([
       this.repo.recentActions(userId, 20),
       this.repo.feedbackByModule(userId),
       this.repo.recentTicks(userId, 20),
+      this.schedules.explain([userId]),
     ]);
     return {
-      persona: PersonaMapper.toResponse(view),
+      persona: PersonaMapper.toDetailRecord(view, schedules.get(userId)),
       recentActions: actions.map((a) => PersonaMapper.toAction(a)),
       feedbackByModule: feedback.map((f) => PersonaMapper.toModuleFeedback(f)),
       recentTicks: ticks.map((t) => PersonaMapper.toTick(t)),

@@ -6,7 +6,8 @@ import { DashboardAssets } from './dashboard-assets.js';
 
 /**
  * Serves the admin dashboard's static files at /admin. Public on purpose: the files hold no data;
- * the page signs in and reads everything from the admin APIs with a bearer token kept in memory.
+ * the page signs in and reads everything from the admin APIs with a bearer token it keeps in the
+ * tab's sessionStorage (a reload stays signed in; closing the tab ends it; see public/api.js).
  */
 @ApiExcludeController()
 @Public()

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { defectSignatures } from './defect-signatures.js';
+import { findingsCsv } from './findings-csv.js';
+import type { FindingsCsvFile } from './findings-csv.js';
 import { FindingsRepository } from './findings.repository.js';
 import type { FindingGroupRow } from './findings.repository.js';
 import { DEFAULT_LIMIT } from './reports-query.dto.js';
 import type { FindingSortKey, FindingsReportQueryDto } from './reports-query.dto.js';
-import type { FindingGroupDto, FindingsReportDto } from './reports-response.dto.js';
+import type { FindingGroupDto, FindingsReportDto } from './findings-response.dto.js';
 import { resolveRange } from './report-window.js';
 
 /** The finding groups report: what the personas found, by module, tool and class, with its state. */
@@ -27,6 +29,7 @@ export class FindingsReportService {
       module: query.module,
       findingClass: query.class,
       state: query.state,
+      personaId: query.personaId,
       sort: (descending ? sort.slice(1) : sort) as FindingSortKey,
       descending,
       limit: query.limit ?? DEFAULT_LIMIT,
@@ -43,10 +46,17 @@ export class FindingsReportService {
       to: range.to.toISOString(),
       sort,
       personaMistakes: filter.personaMistakes,
+      personaId: query.personaId ?? null,
       offset,
       total,
       items: rows.map((r) => toFindingGroup(r)),
     };
+  }
+
+  /** The same report as a CSV file (findings-csv.ts): exactly the groups `findings` answers. */
+  async findingsCsv(query: FindingsReportQueryDto): Promise<FindingsCsvFile> {
+    const report = await this.findings(query);
+    return { filename: `findings-${this.now().toISOString().slice(0, 10)}.csv`, body: findingsCsv(report) };
   }
 }
 
@@ -61,6 +71,7 @@ function toFindingGroup(r: FindingGroupRow): FindingGroupDto {
     count: r.findings,
     ticks: r.ticks,
     personas: r.personas,
+    seenBy: (r.seen_by ?? []).map((p) => ({ id: p.id, name: p.name, email: p.email })),
     checks: r.checks,
     samples: (r.samples ?? []).map((s) => ({
       tickId: s.tick_id,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { FINDING_SEEN_BY_MAX } from './reports-query.dto.js';
 import type { FindingSortKey, FindingState } from './reports-query.dto.js';
 import type { TimeRange } from './report-window.js';
 import { readAggregate } from './aggregate-read.js';
@@ -18,6 +19,8 @@ export interface FindingGroupRow {
   findings: number;
   ticks: number;
   personas: number;
+  /** Up to FINDING_SEEN_BY_MAX of the personas that found it, by name. */
+  seen_by: Array<{ id: string; name: string | null; email: string }>;
   checks: string[];
   samples: Array<{
     tick_id: string;
@@ -41,6 +44,8 @@ export interface FindingsFilter {
   module?: string;
   findingClass?: string;
   state?: FindingState;
+  /** Only the groups this persona saw (one of its findings in the range). */
+  personaId?: string;
   sort: FindingSortKey;
   descending: boolean;
   limit: number;
@@ -147,21 +152,33 @@ export class FindingsRepository {
    * the group's (module, tool, class) during which one of the group's findings was made
    * (planted_at ≤ created_at < cleared_at). The catalog is code, so it arrives as four parallel
    * arrays and is unnested; `faults` holds a few rows.
+   * The persona filter ($13) keeps a group when the persona made one of its findings: `mine` is one
+   * pass over `f` down to that persona's few (module, tool, class) keys, so each group's test is a
+   * probe of a handful of rows, and the group's figures stay every persona's (the state, above all,
+   * is the group's, not one persona's). `seen_by` (page rows only) names up to FINDING_SEEN_BY_MAX of
+   * the group's personas from `f` and `users` (a read of the auth module's table, as the said-vs-did
+   * report does), ordered by lower(name, else email) so both collations agree.
    */
   async findings(filter: FindingsFilter, catalog: DefectSignature[]): Promise<FindingGroupRow[]> {
     const order = `${FINDING_ORDER[filter.sort]} ${filter.descending ? 'DESC' : 'ASC'} NULLS LAST,
                    module ASC, tool ASC NULLS LAST, finding_class ASC`;
     return readAggregate<FindingGroupRow>(
       this.db,
-      `WITH ${FINDING_GROUPS}, page AS (
+      `WITH ${FINDING_GROUPS}, mine AS (
+         SELECT DISTINCT module, tool, finding_class FROM f WHERE f.persona_id = $13::uuid
+       ), page AS (
          SELECT s.*, count(*) OVER ()::int AS total
          FROM stated s
-         WHERE $6::text IS NULL OR s.state = $6::text
+         WHERE ($6::text IS NULL OR s.state = $6::text)
+           AND ($13::uuid IS NULL OR EXISTS (
+                 SELECT 1 FROM mine
+                 WHERE mine.module = s.module AND mine.tool IS NOT DISTINCT FROM s.tool
+                   AND mine.finding_class = s.finding_class))
          ORDER BY ${order}
          LIMIT $7 OFFSET $8
        )
        SELECT p.module, p.tool, p.finding_class, p.state, p.first_seen, p.last_seen, p.findings,
-              p.ticks, p.personas, p.checks, p.total, smp.samples, m.fault_id, m.defect
+              p.ticks, p.personas, sb.seen_by, p.checks, p.total, smp.samples, m.fault_id, m.defect
        FROM page p
        CROSS JOIN LATERAL (
          SELECT json_agg(json_build_object(
@@ -177,6 +194,21 @@ export class FindingsRepository {
            LIMIT 3
          ) s
        ) smp
+       CROSS JOIN LATERAL (
+         SELECT coalesce(json_agg(json_build_object('id', who.id, 'name', who.name, 'email', who.email)
+                  ORDER BY who.sort_key, who.id), '[]'::json) AS seen_by
+         FROM (
+           SELECT u.id, u.name, u.email, lower(coalesce(u.name, u.email)) AS sort_key
+           FROM users u
+           WHERE u.id IN (
+             SELECT f.persona_id FROM f
+             WHERE f.module = p.module AND f.tool IS NOT DISTINCT FROM p.tool
+               AND f.finding_class = p.finding_class
+           )
+           ORDER BY sort_key, u.id
+           LIMIT ${FINDING_SEEN_BY_MAX}
+         ) who
+       ) sb
        LEFT JOIN LATERAL (
          SELECT fa.id AS fault_id, fa.defect
          FROM faults fa
@@ -205,6 +237,7 @@ export class FindingsRepository {
         catalog.map((c) => c.module),
         catalog.map((c) => c.tool),
         catalog.map((c) => c.findingClass),
+        filter.personaId ?? null,
       ],
     );
   }

@@ -115,6 +115,10 @@ export class TicksQueryDto extends LimitQueryDto {
   cursor?: string;
 }
 
+/** How many personas a finding group names (`seenBy`); `personas` keeps the full count. */
+export const FINDING_SEEN_BY_MAX = 20;
+export const FINDINGS_FORMATS = ['json', 'csv'] as const;
+export type FindingsFormat = (typeof FINDINGS_FORMATS)[number];
 export const FINDING_STATES = ['open', 'gone'] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
 export const FINDING_SORT_KEYS = [
@@ -166,4 +170,23 @@ export class FindingsReportQueryDto extends OffsetQueryDto {
     message: `sort must be one of ${FINDING_SORT_KEYS.join(', ')} (prefix - for descending)`,
   })
   sort?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "Only the groups this persona saw (one of its findings in the range); each group's figures, samples and seenBy stay every persona's.",
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'personaId must be a persona user id (uuid)' })
+  personaId?: string;
+
+  @ApiPropertyOptional({
+    enum: FINDINGS_FORMATS,
+    default: 'json',
+    description:
+      'csv: the same page of groups (same filters, sort, limit and offset) as a CSV file, one row per group.',
+  })
+  @IsOptional()
+  @IsIn(FINDINGS_FORMATS, { message: `format must be one of ${FINDINGS_FORMATS.join(', ')}` })
+  format?: FindingsFormat;
 }

@@ -181,7 +181,11 @@ export class TickSummaryDto {
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
   @ApiProperty({ nullable: true, type: Number }) durationMs!: number | null;
   @ApiProperty() toolCalls!: number;
-  @ApiProperty({ description: 'Recorded calls that failed.' }) errorCount!: number;
+  @ApiProperty({
+    description:
+      "The persona's own calls that failed (of toolCalls; the checks' probes, often refused on purpose, aside).",
+  })
+  errorCount!: number;
   @ApiProperty() ratingCount!: number;
   @ApiProperty({ nullable: true, type: Number }) avgRating!: number | null;
   @ApiProperty() tokensIn!: number;
@@ -204,6 +208,27 @@ export class TickActionDto {
   @ApiProperty({ nullable: true, type: String }) errorKind!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
   @ApiProperty({ nullable: true, type: Number }) latencyMs!: number | null;
+  @ApiProperty({
+    enum: ['brain', 'oracle'],
+    description: "brain: the persona's call; oracle: a probe of the checks",
+  })
+  origin!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'What the persona sent: JSON text, secrets redacted, cut at TRAJECTORY_MAX_BYTES with a marker ' +
+      '(`…[cut: N of M bytes]`); null once TRAJECTORY_RETENTION_DAYS pruned it, or when the server cannot read it.',
+  })
+  input!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'What the app answered (its structured answer as JSON, or its text), kept like `input`.',
+  })
+  output!: string | null;
+  @ApiProperty() inputTruncated!: boolean;
+  @ApiProperty() outputTruncated!: boolean;
   @ApiProperty() createdAt!: string;
 }
 
@@ -224,6 +249,12 @@ export class TickFindingDto {
 }
 
 export class TickDetailDto extends TickSummaryDto {
+  @ApiProperty({
+    type: [String],
+    description:
+      "The persona's own words for the day: an LLM's text turns, or the scripted brain's day told in short first-person lines from what it did.",
+  })
+  words!: string[];
   @ApiProperty({ type: [TickActionDto], description: 'Ordered by seq; at most 500.' })
   actions!: TickActionDto[];
   @ApiProperty({ description: 'True when the tick has more than 500 recorded calls.' })
@@ -286,66 +317,4 @@ export class OverviewDto {
   openFindings!: number;
   @ApiProperty({ type: PlantedNowDto, description: 'Faults planted now (the dashboard shows a banner).' })
   plantedFaults!: PlantedNowDto;
-}
-
-// ---- findings ----
-
-export class FindingSampleDto {
-  @ApiProperty() tickId!: string;
-  @ApiProperty({
-    nullable: true,
-    type: Number,
-    description: 'persona_actions.seq of the call that showed it.',
-  })
-  seq!: number | null;
-  @ApiProperty() personaId!: string;
-  @ApiProperty({ description: 'The check that failed.' }) check!: string;
-  @ApiProperty() expected!: string;
-  @ApiProperty() got!: string;
-  @ApiProperty({ enum: ['oracle', 'llm', 'call'] }) source!: string;
-  @ApiProperty() createdAt!: string;
-}
-
-export class PlantedFaultMatchDto {
-  @ApiProperty() faultId!: string;
-  @ApiProperty({ description: 'Catalog id of the planted defect.' }) defect!: string;
-}
-
-export class FindingGroupDto {
-  @ApiProperty() module!: string;
-  @ApiProperty() tool!: string;
-  @ApiProperty({ enum: ['error', 'slow', 'wrong_result', 'lost_write', 'contract', 'confusing'] })
-  class!: string;
-  @ApiProperty({
-    enum: ['open', 'gone'],
-    description:
-      'open: at least one of the 3 newest ticks (before `to`) that called this tool, or reported a finding on it, produced this group; gone otherwise.',
-  })
-  state!: string;
-  @ApiProperty() firstSeen!: string;
-  @ApiProperty() lastSeen!: string;
-  @ApiProperty({ description: 'Findings in the group.' }) count!: number;
-  @ApiProperty({ description: 'Distinct ticks that produced it.' }) ticks!: number;
-  @ApiProperty({ description: 'Distinct personas that found it.' }) personas!: number;
-  @ApiProperty({ type: [String], description: 'Distinct check names, sorted.' }) checks!: string[];
-  @ApiProperty({ type: [FindingSampleDto], description: 'Up to 3 newest findings as evidence.' })
-  samples!: FindingSampleDto[];
-  @ApiProperty({
-    type: PlantedFaultMatchDto,
-    nullable: true,
-    description:
-      'A fault whose catalog (module, tool, class) equals the group’s and that was planted when one of the group’s findings was made (planted_at ≤ finding < cleared_at); the newest such plant.',
-  })
-  matchesPlantedFault!: PlantedFaultMatchDto | null;
-}
-
-export class FindingsReportDto {
-  @ApiProperty() from!: string;
-  @ApiProperty() to!: string;
-  @ApiProperty() sort!: string;
-  @ApiProperty({ description: "true: the personas' own mistakes; false: the app's findings." })
-  personaMistakes!: boolean;
-  @ApiProperty({ type: [FindingGroupDto] }) items!: FindingGroupDto[];
-  @ApiProperty() total!: number;
-  @ApiProperty() offset!: number;
 }

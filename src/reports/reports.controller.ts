@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators.js';
 import { FindingsReportService } from './findings-report.service.js';
 import { ReportsService } from './reports.service.js';
@@ -11,8 +11,8 @@ import {
   TicksQueryDto,
   ToolsReportQueryDto,
 } from './reports-query.dto.js';
+import { FindingsReportDto } from './findings-response.dto.js';
 import {
-  FindingsReportDto,
   ModulesReportDto,
   OverviewDto,
   SaidVsDidReportDto,
@@ -39,13 +39,19 @@ export class ReportsController {
   }
 
   @Get('findings')
+  @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({
     type: FindingsReportDto,
     description:
-      "The app's findings (or, with personaMistakes=true, the personas' own mistakes) by module, tool and class.",
+      "The app's findings (or, with personaMistakes=true, the personas' own mistakes) by module, tool and class. With format=csv: the same groups as text/csv, one row per group, as an attachment named findings-<UTC date>.csv.",
   })
-  findings(@Query() query: FindingsReportQueryDto): Promise<FindingsReportDto> {
-    return this.findingsReport.findings(query);
+  async findings(@Query() query: FindingsReportQueryDto): Promise<FindingsReportDto | StreamableFile> {
+    if (query.format !== 'csv') return this.findingsReport.findings(query);
+    const file = await this.findingsReport.findingsCsv(query);
+    return new StreamableFile(Buffer.from(file.body, 'utf8'), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${file.filename}"`,
+    });
   }
 
   @Get('modules')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PersonasModule } from '../personas/personas.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
 import { ReportsController } from './reports.controller.js';
 import { FindingsReportService } from './findings-report.service.js';
@@ -8,12 +9,14 @@ import { ReportsService } from './reports.service.js';
 import { TicksReportService } from './ticks-report.service.js';
 import { TicksRepository } from './ticks.repository.js';
 import { DashboardController } from './dashboard.controller.js';
+import { RootRedirectController } from './root-redirect.controller.js';
 import { DashboardAssets } from './dashboard-assets.js';
 
-/** The report API (/api/v1/reports, admin JWT) and the admin dashboard's static files (/admin). */
+/** The report API (/api/v1/reports, admin JWT), the admin dashboard's static files (/admin) and `/` → /admin. */
 @Module({
-  imports: [ToolsModule],
-  controllers: [ReportsController, DashboardController],
+  // PersonasModule: only TrajectoryCipher, to open what a call kept for the tick detail
+  imports: [ToolsModule, PersonasModule],
+  controllers: [ReportsController, DashboardController, RootRedirectController],
   providers: [
     ReportsRepository,
     TicksRepository,

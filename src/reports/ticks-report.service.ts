@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TrajectoryCipher } from '../personas/trajectory-cipher.service.js';
 import { DEFAULT_LIMIT } from './reports-query.dto.js';
 import type { TicksQueryDto } from './reports-query.dto.js';
 import type { TickDetailDto, TickSummaryDto, TicksPageDto } from './reports-response.dto.js';
@@ -11,7 +12,10 @@ import type { TickRow } from './ticks.repository.js';
 /** The tick timeline and one tick's detail (its calls, ratings and findings). */
 @Injectable()
 export class TicksReportService {
-  constructor(@Inject(TicksRepository) private readonly repo: TicksRepository) {}
+  constructor(
+    @Inject(TicksRepository) private readonly repo: TicksRepository,
+    @Inject(TrajectoryCipher) private readonly trajectory: TrajectoryCipher,
+  ) {}
 
   async ticks(query: TicksQueryDto): Promise<TicksPageDto> {
     const { from, to } = resolveOpenRange(query);
@@ -42,9 +46,13 @@ export class TicksReportService {
       this.repo.tickFeedback(id),
       this.repo.tickFindings(id),
     ]);
+    const shown = actions.slice(0, MAX_TICK_ACTIONS);
+    // what the calls sent and got back, decrypted for this view only (null when pruned or unreadable)
+    const kept = await this.trajectory.open(row.persona_id, shown);
     return {
       ...toTickSummary(row),
-      actions: actions.slice(0, MAX_TICK_ACTIONS).map((a) => ({
+      words: row.words ?? [],
+      actions: shown.map((a) => ({
         seq: a.seq,
         tool: a.tool_name,
         module: a.module,
@@ -52,6 +60,11 @@ export class TicksReportService {
         errorKind: a.error_kind,
         errorMessage: a.error_message,
         latencyMs: a.latency_ms,
+        origin: a.origin,
+        input: kept.get(a.id)?.input ?? null,
+        output: kept.get(a.id)?.output ?? null,
+        inputTruncated: a.input_truncated,
+        outputTruncated: a.output_truncated,
         createdAt: a.created_at.toISOString(),
       })),
       actionsTruncated: actions.length > MAX_TICK_ACTIONS,

@@ -29,6 +29,7 @@ export interface TickRow {
 }
 
 export interface TickActionRow {
+  id: string;
   seq: number;
   tool_name: string;
   module: string;
@@ -36,6 +37,12 @@ export interface TickActionRow {
   error_kind: string | null;
   error_message: string | null;
   latency_ms: number | null;
+  origin: 'brain' | 'oracle';
+  /** As stored: encrypted for the persona (TrajectoryCipher opens it); null once pruned. */
+  input: string | null;
+  output: string | null;
+  input_truncated: boolean;
+  output_truncated: boolean;
   created_at: Date;
 }
 
@@ -76,8 +83,8 @@ const TICK_COLUMNS = `
   to_char(t.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_key,
   t.finished_at, t.tool_calls, t.tokens_in, t.tokens_out, t.cost_usd::float8 AS cost_usd,
   t.error, t.rating_error,
-  (SELECT count(*) FILTER (WHERE a.result = 'error') FROM persona_actions a WHERE a.tick_id = t.id)::int
-    AS error_count,
+  (SELECT count(*) FILTER (WHERE a.result = 'error' AND a.origin = 'brain')
+     FROM persona_actions a WHERE a.tick_id = t.id)::int AS error_count,
   f.rating_count, f.avg_rating`;
 
 /** Per-tick rating summary, one probe of ux_persona_feedback_tick_module per tick. */
@@ -132,9 +139,10 @@ export class TicksRepository {
     );
   }
 
-  async tick(id: string): Promise<TickRow | undefined> {
-    const rows: TickRow[] = await this.db.query(
-      `SELECT ${TICK_COLUMNS}
+  /** One tick with the persona's words for the day (the list leaves them out). */
+  async tick(id: string): Promise<(TickRow & { words: string[] | null }) | undefined> {
+    const rows: Array<TickRow & { words: string[] | null }> = await this.db.query(
+      `SELECT ${TICK_COLUMNS}, t.words
        FROM persona_ticks t
        JOIN users u ON u.id = t.persona_id
        ${TICK_FEEDBACK_JOIN}
@@ -147,7 +155,8 @@ export class TicksRepository {
   /** A tick's calls in order (ix_persona_actions_tick), at most MAX_TICK_ACTIONS + 1. */
   tickActions(tickId: string): Promise<TickActionRow[]> {
     return this.db.query(
-      `SELECT seq, tool_name, module, result, error_kind, error_message, latency_ms, created_at
+      `SELECT id, seq, tool_name, module, result, error_kind, error_message, latency_ms, origin,
+              input, output, input_truncated, output_truncated, created_at
        FROM persona_actions WHERE tick_id = $1
        ORDER BY seq, created_at
        LIMIT $2`,

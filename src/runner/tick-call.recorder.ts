@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { clip } from '../common/text.js';
 import type { BrainTool, FindingReport, ToolCallOptions, ToolOutcome } from './brains/brain.js';
 import { inputHash } from './canonical-json.js';
+import { trajectoryText } from '../personas/trajectory-content.js';
 import { findingEvent, toolCallSpan } from '../observability/tick-spans.js';
 import { ERROR_MESSAGE_MAX } from './mcp-tool-session.js';
 import type { McpToolSession, RawToolResult } from './mcp-tool-session.js';
@@ -9,6 +10,17 @@ import type { RunnerEvents } from './runner.events.js';
 import type { RunnerMetrics } from './runner.metrics.js';
 import type { TickAudit } from './tick-store.js';
 import { abortedByShutdown } from './tick-failure.js';
+
+/** One call that reached the app, as the recorder remembers it for the rest of the tick. */
+export interface MadeCall {
+  seq: number;
+  tool: string;
+  module: string;
+  origin: 'brain' | 'oracle';
+  input: Record<string, unknown>;
+  /** How it ended (absent while the call is under way). */
+  result?: { ok: boolean; text: string };
+}
 
 /** What a recorder needs of its tick. */
 export interface TickCallRecorderOptions {
@@ -22,6 +34,8 @@ export interface TickCallRecorderOptions {
   remaining: () => number;
   /** A call slower than this (ms) is a `slow` finding. */
   slowMs: number;
+  /** The audit keeps at most this many bytes of a call's input and of its answer (TRAJECTORY_MAX_BYTES). */
+  trajectoryMaxBytes: number;
   /** The tick's audit writes, fenced by its lease (a taken-over runner's writes are refused). */
   audit: TickAudit;
   metrics: RunnerMetrics;
@@ -49,7 +63,7 @@ const INVALID_INPUT_PREFIX = 'Invalid input for';
 export class TickCallRecorder {
   private seq = 0;
   private calls = 0;
-  private readonly made: Array<{ seq: number; tool: string; module: string }> = [];
+  private readonly made: MadeCall[] = [];
   private readonly reported: FindingReport[] = [];
   private readonly used = new Set<string>();
   private readonly known: Map<string, BrainTool>;
@@ -68,6 +82,11 @@ export class TickCallRecorder {
     return this.calls;
   }
 
+  /** The declaration of a tool of this tick's server, by name. */
+  tool(name: string): BrainTool | undefined {
+    return this.known.get(name);
+  }
+
   /** The modules the persona used, sorted (the rating turn asks about these). */
   modulesUsed(): string[] {
     return [...this.used].sort();
@@ -84,7 +103,8 @@ export class TickCallRecorder {
     if (!tool) return this.unknownTool(name, input);
     this.seq += 1;
     const seq = this.seq;
-    this.made.push({ seq, tool: name, module: tool.module });
+    const made: MadeCall = { seq, tool: name, module: tool.module, origin: options.origin ?? 'brain', input };
+    this.made.push(made);
     const t0 = performance.now();
     const result = await toolCallSpan(name, tool.module, seq, () =>
       this.o.session.call(name, input, signal, this.o.remaining(), options.spaceId),
@@ -92,6 +112,7 @@ export class TickCallRecorder {
     const latencyMs = Math.round(performance.now() - t0);
     // a call the shutdown cut short says nothing about the app: no audit row, the tick ends aborted
     if (!result.ok && abortedByShutdown(signal)) signal.throwIfAborted();
+    made.result = { ok: result.ok, text: result.text };
     await this.recordAction(seq, name, input, result, latencyMs, options.origin ?? 'brain');
     this.count(seq, tool, result, options.origin ?? 'brain');
     await this.recordCallFindings(seq, tool, result, latencyMs, options);
@@ -116,7 +137,7 @@ export class TickCallRecorder {
   }
 
   /** Every call that reached the app, by seq: what a model's reported findings may point at. */
-  callsMade(): ReadonlyArray<{ seq: number; tool: string; module: string }> {
+  callsMade(): readonly MadeCall[] {
     return this.made;
   }
 
@@ -141,6 +162,9 @@ export class TickCallRecorder {
     latencyMs: number,
     origin: 'brain' | 'oracle',
   ): Promise<void> {
+    const max = this.o.trajectoryMaxBytes;
+    const kept = trajectoryText(input, max);
+    const answer = trajectoryText(result.data !== undefined ? result.data : result.text, max);
     await this.o.audit.recordActions(this.o.personaId, [
       {
         tickId: this.o.tickId,
@@ -152,6 +176,10 @@ export class TickCallRecorder {
         errorMessage: result.ok ? null : clip(result.text, ERROR_MESSAGE_MAX),
         latencyMs,
         origin,
+        input: kept?.text ?? null,
+        output: answer?.text ?? null,
+        inputTruncated: kept?.truncated ?? false,
+        outputTruncated: answer?.truncated ?? false,
       },
     ]);
   }

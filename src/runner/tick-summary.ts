@@ -1,4 +1,4 @@
-import type { TickEnd } from '../personas/persona-schedule.types.js';
+import type { TickEnd, TickOutcome } from '../personas/persona-schedule.types.js';
 
 /** What one tick came to (the admin "run now" answers this; runDue collects them). */
 export interface TickSummary {
@@ -41,5 +41,39 @@ export function emptySummary(
     durationMs: 0,
     recorded: false,
     ...patch,
+  };
+}
+
+/** What playing the day came to, before the fenced finish. */
+export interface PlayedDay {
+  status: TickEnd;
+  error: string | null;
+  keepSchedule: boolean;
+  ratings: number;
+  ratingError: string | null;
+  toolCalls: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** The persona's own words for the day (day-words.ts). */
+  words: string[];
+}
+
+/** What the fenced finish writes of a played day. */
+export function tickOutcome(played: Omit<PlayedDay, 'keepSchedule'>, keepSchedule: boolean): TickOutcome {
+  return {
+    status: played.status,
+    toolCalls: played.toolCalls,
+    tokensIn: played.tokensIn,
+    tokensOut: played.tokensOut,
+    costUsd: played.costUsd,
+    cacheReadTokens: played.cacheReadTokens,
+    cacheWriteTokens: played.cacheWriteTokens,
+    error: played.error,
+    ratingError: played.ratingError,
+    words: played.words,
+    keepSchedule,
   };
 }

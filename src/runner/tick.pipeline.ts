@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config.js';
-import type { ClaimedPersona, TickEnd } from '../personas/persona-schedule.types.js';
+import type { ClaimedPersona } from '../personas/persona-schedule.types.js';
 import { clip } from '../common/text.js';
 import { PersonaMemoryService } from '../personas/persona-memory.service.js';
 import { TickBudgetExceededError } from './brains/brain.js';
@@ -20,28 +20,14 @@ import { TICK_ERROR_MAX, abortedByShutdown, classifyFailure } from './tick-failu
 import { TickLimit } from './tick-limit.js';
 import { TargetResolver } from './targets/target.resolver.js';
 import { ratingSpan, tickSpan } from '../observability/tick-spans.js';
-import { emptySummary } from './tick-summary.js';
-import type { TickSummary } from './tick-summary.js';
+import { wordsOfDay } from './day-words.js';
+import { emptySummary, tickOutcome } from './tick-summary.js';
+import type { PlayedDay, TickSummary } from './tick-summary.js';
 
 export { TickShutdownError, TickStoppedError, TickTimeoutError } from './tick-failure.js';
 export type { TickSummary } from './tick-summary.js';
 
 class LoginError extends Error {}
-
-/** What playing the day came to, before the fenced finish. */
-interface PlayedDay {
-  status: TickEnd;
-  error: string | null;
-  keepSchedule: boolean;
-  ratings: number;
-  ratingError: string | null;
-  toolCalls: number;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-}
 
 /**
  * One persona's tick, one `persona_ticks` row from start to finish: log in over HTTP like any user,
@@ -93,9 +79,9 @@ export class TickPipeline {
     const summary = emptySummary(claim.userId, brain, { tickId: opened.tickId });
     this.metrics.inFlight.inc();
     try {
-      const { keepSchedule, ...played } = await this.play(claim, brain, baseUrl, opened.tickId, stop);
+      const { keepSchedule, words, ...played } = await this.play(claim, brain, baseUrl, opened.tickId, stop);
       Object.assign(summary, played);
-      summary.recorded = await this.finish(claim, opened.tickId, played, keepSchedule);
+      summary.recorded = await this.finish(claim, opened.tickId, { ...played, words }, keepSchedule);
     } finally {
       summary.durationMs = Math.round(performance.now() - started);
       this.metrics.inFlight.dec();
@@ -145,6 +131,7 @@ export class TickPipeline {
         remaining: () => limit.remaining(),
         // FINDING_SLOW_MS is the built-in app's promise; an external tool is judged by its own calls
         slowMs: target && target.kind !== 'built-in' ? Number.POSITIVE_INFINITY : this.config.findingSlowMs,
+        trajectoryMaxBytes: this.config.trajectoryMaxBytes,
         audit,
         metrics: this.metrics,
         events: this.events,
@@ -183,6 +170,7 @@ export class TickPipeline {
       costUsd: usage?.costUsd ?? 0,
       cacheReadTokens: usage?.cacheReadTokens ?? 0,
       cacheWriteTokens: usage?.cacheWriteTokens ?? 0,
+      words: recorder ? wordsOfDay(day, recorder) : [],
     };
     if (usage) this.spend?.count(usage);
     return played;
@@ -306,18 +294,7 @@ export class TickPipeline {
     keepSchedule: boolean,
   ): Promise<boolean> {
     // the next due time is the store's to compute (PersonaScheduleService.finish, in either adapter)
-    const recorded = await this.store.finish(claim, tickId, {
-      status: played.status,
-      toolCalls: played.toolCalls,
-      tokensIn: played.tokensIn,
-      tokensOut: played.tokensOut,
-      costUsd: played.costUsd,
-      cacheReadTokens: played.cacheReadTokens,
-      cacheWriteTokens: played.cacheWriteTokens,
-      error: played.error,
-      ratingError: played.ratingError,
-      keepSchedule,
-    });
+    const recorded = await this.store.finish(claim, tickId, tickOutcome(played, keepSchedule));
     if (!recorded) {
       this.logger.warn(`tick ${tickId} of ${claim.userId}: lease was taken over; its result was not written`);
     }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { UsersService } from '../../src/auth/users.service.js';
+import { derivePersonaPassword } from '../../src/personas/persona-password.js';
 import { PersonasAdminController } from '../../src/personas/personas-admin.controller.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
@@ -165,12 +167,14 @@ describe(PersonasAdminController.name, () => {
       expect(row.n).toBe(1);
     });
 
-    it('should update an existing persona and reset its password when it changed', async () => {
+    it('should update an existing persona and put back the derived password when it drifted', async () => {
       const created = await createPersona(t, {}, admin);
+      const [user] = await t.dataSource.query(`SELECT id FROM users WHERE email = $1`, [created.email]);
+      await t.app.get(UsersService).setPassword(user.id, 'a-drifted-Passw0rd-9');
       const body = personaBody(t, {
         email: created.email.toUpperCase(),
         name: 'Renamed',
-        password: 'a-brand-new-Passw0rd',
+        password: undefined,
         archetype: 'researcher',
         systemPrompt: 'A different prompt that is certainly longer than twenty characters.',
         moduleMix: { journal: 1, calendar: 0.5 },
@@ -189,11 +193,31 @@ describe(PersonasAdminController.name, () => {
         tickCadence: 'weekdays',
         timezone: 'America/New_York',
       });
-      await expect(login(t, created.email, created.password)).rejects.toThrow(/401/);
-      await expect(login(t, created.email, 'a-brand-new-Passw0rd')).resolves.toHaveProperty('accessToken');
+      await expect(login(t, created.email, 'a-drifted-Passw0rd-9')).rejects.toThrow(/401/);
+      await expect(login(t, created.email, created.password)).resolves.toHaveProperty('accessToken');
       const again = await http(t.url, 'POST', ADMIN_BASE, { token: admin.accessToken, body });
       expect(again.headers.get('x-persona-outcome')).toBe('unchanged');
       expect(again.body.updatedAt).toBe(res.body.updatedAt);
+    });
+
+    it('should create a persona without a password, signing it in with the derived one', async () => {
+      const body = personaBody(t, { password: undefined });
+      const res = await http(t.url, 'POST', ADMIN_BASE, { token: admin.accessToken, body });
+      expect(res.status).toBe(201);
+      const derived = derivePersonaPassword(body.email, t.config.personaSeedSecret);
+      await expect(login(t, body.email, derived)).resolves.toHaveProperty('accessToken');
+    });
+
+    it("should refuse a password of the admin's choosing with 400 saying why, and create nothing", async () => {
+      const body = personaBody(t, { password: 'an-admin-chosen-Passw0rd' });
+      const res = await http(t.url, 'POST', ADMIN_BASE, { token: admin.accessToken, body });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/password must be left out \(the server derives it\)/);
+      expect(res.body.message).toMatch(/PERSONA_SEED_SECRET/);
+      const [row] = await t.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE email = $1`, [
+        body.email,
+      ]);
+      expect(row.n).toBe(0);
     });
 
     it("should refuse a human's email with 409 and leave the account untouched", async () => {
@@ -201,7 +225,7 @@ describe(PersonasAdminController.name, () => {
       const [before] = await t.dataSource.query(`SELECT * FROM users WHERE id = $1`, [victim.id]);
       const res = await http(t.url, 'POST', ADMIN_BASE, {
         token: admin.accessToken,
-        body: personaBody(t, { email: victim.email, password: 'Some-other-passw0rd' }),
+        body: personaBody(t, { email: victim.email }),
       });
       expect(res.status).toBe(409);
       expect(res.body.message).toMatch(/existing human account/);

@@ -112,7 +112,7 @@ describe('seed-personas CLI', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('should seed under NODE_ENV=production with only PERSONA_SEED_SECRET: no MASTER_KEK, no server secret, no file written', async () => {
+  it('should run under NODE_ENV=production with only PERSONA_SEED_SECRET (no MASTER_KEK, no server secret, no file written), and be refused by a server whose secret differs', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'mana-cli-prod-')), 'data');
     const secret = 'operator-laptop-secret-0123456789';
     try {
@@ -124,14 +124,17 @@ describe('seed-personas CLI', () => {
         JWT_PRIVATE_KEY: undefined,
         MANA_SERVICE_KEY: undefined,
       });
+      // the CLI ran on the operator's secret alone (no server secret asked for, no file written) …
       expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
       expect(existsSync(dataDir)).toBe(false);
-      // the personas now sign in with the password derived from the operator's secret
+      // … and the server refused every persona, saying why: its runner derives passwords from its own
+      // PERSONA_SEED_SECRET, so personas seeded from another secret could never sign in to tick
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('password must be left out (the server derives it)');
       const login = await http(t.url, 'POST', '/api/v1/auth/login', {
         body: { email: emails[0], password: derivePersonaPassword(emails[0], secret) },
       });
-      expect(login.status).toBe(200);
+      expect(login.status).toBe(401);
       // and the development fallback is still refused there, naming the variable
       const refused = await runCli('seed-personas', [`--api=${t.url}`, `--jwt=${admin.accessToken}`], {
         NODE_ENV: 'production',

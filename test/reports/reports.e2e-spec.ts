@@ -529,6 +529,12 @@ describe(ReportsController.name, () => {
         errorKind: 'tool',
         errorMessage: 'failed 0',
         latencyMs: 25,
+        origin: 'brain',
+        // a row written without its content (as before trajectories, or after the retention prune)
+        input: null,
+        output: null,
+        inputTruncated: false,
+        outputTruncated: false,
         createdAt: iso(T - 10 * D),
       });
       expect(res.body.actionsTruncated).toBe(false);

@@ -178,6 +178,8 @@ describe(AnthropicBrain.name, () => {
     expect(tick.tokens_out).toBe(160);
     expect(Number(tick.cost_usd)).toBeCloseTo((5000 * 3 + 160 * 15) / 1e6, 6);
     expect(tick.model).toBe(MODEL);
+    // the persona's own words for the day are the model's text turns (the rating turn aside)
+    expect(tick.words).toEqual(['Let me plan.', 'Done: one task, one note.']);
   });
 
   it('should retry a 429 after its retry-after, and count a day with no tool calls as a tick', async () => {

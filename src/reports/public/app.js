@@ -1,7 +1,7 @@
 // The admin dashboard: sign-in, hash routing, one view at a time. No framework, no build step.
 import { ApiError, currentUser, onSignedOut, signIn, signOut } from './api.js';
 import { h, replace } from './dom.js';
-import { refreshBanner, showPlanted } from './banner.js';
+import { clearNotice, refreshBanner, showPlanted } from './banner.js';
 import * as overview from './view-overview.js';
 import * as findings from './view-findings.js';
 import * as faults from './view-faults.js';
@@ -34,6 +34,7 @@ let renderSeq = 0;
 
 function showSignIn(message) {
   showPlanted([]);
+  clearNotice();
   $('topbar').hidden = true;
   $('view').hidden = true;
   replace($('view'));

@@ -35,3 +35,38 @@ export async function refreshBanner() {
     // the view itself reports a failing API or an ended session
   }
 }
+
+const noticeEl = () => document.getElementById('notice');
+
+/**
+ * A notice under the top bar (e.g. "Tick finished") that stays, across views, until its close
+ * button is pressed or another notice replaces it. `parts` are text or nodes, as h() takes them.
+ */
+export function showNotice(tone, ...parts) {
+  const notice = noticeEl();
+  if (!notice) return;
+  replace(
+    notice,
+    h('span', { class: 'notice-text' }, ...parts),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'notice-close',
+        'aria-label': 'Dismiss',
+        title: 'Dismiss',
+        onclick: () => clearNotice(),
+      },
+      '×',
+    ),
+  );
+  notice.className = `notice notice-${tone}`;
+  notice.hidden = false;
+}
+
+export function clearNotice() {
+  const notice = noticeEl();
+  if (!notice) return;
+  notice.hidden = true;
+  replace(notice);
+}

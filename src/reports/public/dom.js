@@ -103,9 +103,10 @@ export function statusTone(status) {
 /**
  * A table whose columns are [{ label, cell: (row) => node|text, class? }]. Scrolls sideways on its own.
  * `rowAttrs(row)` gives each row's attributes (e.g. data-* keys that tests and links select by).
+ * `empty` says what would fill the table: text (or text and links), or a whole element of its own.
  */
 export function table(columns, rows, { empty = 'Nothing here yet.', caption, rowAttrs } = {}) {
-  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  if (rows.length === 0) return empty instanceof Node ? empty : h('p', { class: 'empty' }, empty);
   return h(
     'div',
     { class: 'table-wrap' },

@@ -82,11 +82,124 @@ function plantForm(defect, onPlanted) {
   );
 }
 
+/** A catalog entry's words the text filter searches. */
+const searchable = (d) => `${d.id} ${d.class} ${d.tool} ${d.description}`.toLowerCase();
+
+function defectItem(d, planted, onPlanted) {
+  return h(
+    'li',
+    { class: 'defect', 'data-defect': d.id, 'data-search': searchable(d) },
+    h(
+      'div',
+      { class: 'defect-head' },
+      h('code', { class: 'defect-id' }, d.id),
+      ' ',
+      badge(d.class, classTone(d.class)),
+      ' ',
+      h('span', { class: 'muted' }, d.tool),
+      planted ? [' ', badge('planted', 'warn')] : null,
+    ),
+    h('p', { class: 'defect-description' }, d.description),
+    plantForm(d, onPlanted),
+  );
+}
+
 /**
- * #/faults — the fault lab: the catalog of plantable defects with a Plant form each, the planted
- * faults with a Clear button, and the recent history.
+ * The catalog grouped by module, with a module select and a text filter (id, class, tool, words of
+ * the description). Filtering hides entries in place, so a half-typed Plant form keeps its values;
+ * the choice is kept in the address (#/faults?module=todo&q=slow) without re-rendering the page.
  */
-export async function render(root) {
+function catalogSection(catalog, plantedIds, filter, onPlanted) {
+  const modules = [...new Set(catalog.items.map((d) => d.module))].sort();
+  const groups = modules.map((module) => {
+    const defects = catalog.items.filter((d) => d.module === module);
+    return h(
+      'section',
+      { class: 'defect-group', 'data-module': module },
+      h('h3', {}, module, ' ', h('span', { class: 'muted' }, `(${defects.length})`)),
+      h(
+        'ul',
+        { class: 'defects' },
+        defects.map((d) => defectItem(d, plantedIds.has(d.id), onPlanted)),
+      ),
+    );
+  });
+  const none = h(
+    'p',
+    { class: 'empty', id: 'fault-filter-empty', hidden: true },
+    'No defect matches the filter.',
+  );
+  const apply = () => {
+    const words = filter.text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const group of groups) {
+      let inGroup = 0;
+      for (const item of group.querySelectorAll('li.defect')) {
+        const match =
+          (!filter.module || group.dataset.module === filter.module) &&
+          words.every((w) => item.dataset.search.includes(w));
+        item.hidden = !match;
+        if (match) inGroup += 1;
+      }
+      group.hidden = inGroup === 0;
+      shown += inGroup;
+    }
+    none.hidden = shown > 0;
+    const q = new URLSearchParams(
+      Object.entries({ module: filter.module, q: filter.text.trim() }).filter(([, v]) => v),
+    );
+    // only while this view is the one shown: a late redraw must not take the address back
+    if (/^#\/faults(\?|$)/.test(location.hash)) {
+      history.replaceState(null, '', q.toString() ? `#/faults?${q}` : '#/faults');
+    }
+  };
+  const moduleSelect = h(
+    'select',
+    {
+      name: 'module',
+      id: 'fault-module',
+      onchange: (e) => {
+        filter.module = e.target.value;
+        apply();
+      },
+    },
+    h('option', { value: '' }, 'all'),
+    modules.map((m) => h('option', { value: m, selected: m === filter.module }, m)),
+  );
+  const textInput = h('input', {
+    type: 'search',
+    name: 'q',
+    id: 'fault-filter',
+    value: filter.text,
+    placeholder: 'id, class, tool or words',
+    'aria-label': 'Filter the defects',
+    oninput: (e) => {
+      filter.text = e.target.value;
+      apply();
+    },
+  });
+  const section = h(
+    'section',
+    { class: 'panel', id: 'fault-catalog' },
+    h('h2', {}, `Catalog (${catalog.items.length} defects in ${modules.length} modules)`),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', {}, 'Module ', moduleSelect),
+      h('label', {}, 'Filter ', textInput),
+    ),
+    none,
+    groups,
+  );
+  apply();
+  return section;
+}
+
+/**
+ * #/faults?module=&q= — the fault lab: the planted faults with a Clear button, the catalog of
+ * plantable defects by module with a Plant form each, and the recent history.
+ */
+export async function render(root, _params, query) {
   let catalog;
   let faults;
   try {
@@ -110,6 +223,12 @@ export async function render(root) {
     }
     throw error;
   }
+
+  const filter = {
+    module: (query?.get('module') ?? '').slice(0, 100),
+    text: (query?.get('q') ?? '').slice(0, 100),
+  };
+  if (!catalog.items.some((d) => d.module === filter.module)) filter.module = '';
 
   const reload = async () => {
     faults = await get(FAULTS, undefined, LAB);
@@ -168,36 +287,13 @@ export async function render(root) {
             { label: '', cell: (f) => clearButton(f) },
           ],
           active,
-          { empty: 'Nothing is planted: the app behaves as built.' },
+          {
+            empty:
+              'Nothing is planted: the app behaves as built. Plant a defect from the catalog below, then run a tick.',
+          },
         ),
       ),
-      h(
-        'section',
-        { class: 'panel', id: 'fault-catalog' },
-        h('h2', {}, 'Catalog'),
-        h(
-          'ul',
-          { class: 'defects' },
-          catalog.items.map((d) =>
-            h(
-              'li',
-              { class: 'defect', 'data-defect': d.id },
-              h(
-                'div',
-                { class: 'defect-head' },
-                h('code', { class: 'defect-id' }, d.id),
-                ' ',
-                badge(d.class, classTone(d.class)),
-                ' ',
-                h('span', { class: 'muted' }, d.tool),
-                plantedIds.has(d.id) ? [' ', badge('planted', 'warn')] : null,
-              ),
-              h('p', { class: 'defect-description' }, d.description),
-              plantForm(d, reload),
-            ),
-          ),
-        ),
-      ),
+      catalogSection(catalog, plantedIds, filter, reload),
       h(
         'section',
         { class: 'panel', id: 'fault-history' },
@@ -210,7 +306,7 @@ export async function render(root) {
             { label: 'Note', cell: (f) => f.note ?? '' },
           ],
           history,
-          { empty: 'No cleared faults yet.' },
+          { empty: 'No cleared faults yet: a planted defect moves here when you clear it.' },
         ),
       ),
     );

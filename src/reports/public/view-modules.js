@@ -1,6 +1,6 @@
 import { get } from './api.js';
 import { ratingsChart } from './chart.js';
-import { badge, fmtNum, fmtPct, fmtRating, h, replace, table } from './dom.js';
+import { badge, fmtNum, fmtPct, fmtRating, h, link, replace, table } from './dom.js';
 
 const RANGES = [
   ['28', 'Last 28 days'],
@@ -45,10 +45,7 @@ export async function render(root, _params, query) {
 
   function draw() {
     const all = { ...report, items };
-    replace(
-      chartBox,
-      items.length ? ratingsChart(all) : h('p', { class: 'empty' }, 'No ratings in this range.'),
-    );
+    replace(chartBox, chartOrWhyNot(all, bucket, days));
     replace(
       tableBox,
       table(
@@ -82,7 +79,13 @@ export async function render(root, _params, query) {
           { label: 'Error rate', class: 'num', cell: (m) => fmtPct(errorRate(m.buckets)) },
         ],
         items,
-        { empty: 'No module was used or rated in this range.' },
+        {
+          empty: [
+            'No module was used or rated in this range. Modules fill in as personas tick: run one from a ',
+            link('#/personas', 'persona’s page'),
+            '.',
+          ],
+        },
       ),
     );
   }
@@ -130,6 +133,40 @@ export async function render(root, _params, query) {
   );
   await load();
   root.querySelector('#regression-rule').textContent = `Rule: ${report.regressionRule}.`;
+}
+
+/**
+ * The chart, or why there is none: no ratings yet, or ratings in a single bucket (a trend needs two
+ * points; one dot per module would look like a chart and say nothing).
+ */
+function chartOrWhyNot(report, bucket, days) {
+  const rated = new Set(
+    report.items.flatMap((m) => m.buckets.filter((b) => b.avgRating !== null).map((b) => b.start)),
+  );
+  if (rated.size === 0) {
+    return h(
+      'p',
+      { class: 'empty', id: 'chart-empty' },
+      'No ratings in this range. Each tick ends with the persona rating the modules it used: run one from a ',
+      link('#/personas', 'persona’s page'),
+      ', or wait for the runner.',
+    );
+  }
+  if (rated.size === 1) {
+    const [only] = rated;
+    return h(
+      'p',
+      { class: 'empty', id: 'chart-one-bucket' },
+      bucket === 'day'
+        ? `One day of data so far (${only}); the trend needs two. The table below has the numbers.`
+        : [
+            `One week of data so far (week of ${only}); the trend needs two. `,
+            link(`#/modules?bucket=day&days=${days}`, 'Day buckets'),
+            ' show it sooner; the table below has the numbers.',
+          ],
+    );
+  }
+  return ratingsChart(report);
 }
 
 function sum(buckets, key) {

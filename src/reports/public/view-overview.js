@@ -205,7 +205,13 @@ export async function render(root) {
           },
         ],
         ticks.items,
-        { empty: 'No ticks yet.' },
+        {
+          empty: [
+            'No ticks yet. The runner plays each persona when it is due; to see one now, open a ',
+            link('#/personas', 'persona'),
+            ' and press “Run a tick now”.',
+          ],
+        },
       ),
     ),
   );

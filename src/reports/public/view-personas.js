@@ -1,8 +1,36 @@
 import { get, post } from './api.js';
+import { showNotice } from './banner.js';
 import { badge, fmtNum, fmtPct, fmtRating, fmtTime, h, link, replace, statusTone, table } from './dom.js';
 import { tickList } from './view-ticks.js';
 
 const ADMIN = '/api/v1/personas/admin';
+
+/** `notTicking.reason` in words (the API's `detail` says the rest: what holds it back, until when). */
+const NOT_TICKING = {
+  disabled: 'disabled',
+  paused: 'runner paused',
+  brain_paused: 'brain paused',
+  weekday_rule: 'weekday rule',
+  backoff: 'backing off after failures',
+  overdue: 'overdue',
+};
+const reasonText = (reason) => NOT_TICKING[reason] ?? String(reason ?? 'not ticking').replaceAll('_', ' ');
+
+/** When the persona ticks next, or why it does not tick when one would expect it to. */
+function nextDue(p) {
+  if (p.notTicking) {
+    return h(
+      'span',
+      { class: 'not-ticking', 'data-reason': p.notTicking.reason },
+      badge(reasonText(p.notTicking.reason), 'warn'),
+      p.nextDueAt ? ` · next ${fmtTime(p.nextDueAt)}` : '',
+      p.notTicking.detail ? h('span', { class: 'not-ticking-detail muted' }, p.notTicking.detail) : null,
+    );
+  }
+  if (!p.nextDueAt) return h('span', { class: 'next-due' }, 'due now');
+  const past = new Date(p.nextDueAt).getTime() <= Date.now();
+  return h('span', { class: 'next-due' }, past ? `due since ${fmtTime(p.nextDueAt)}` : fmtTime(p.nextDueAt));
+}
 
 /** #/personas — the personas admin list, one page at a time. */
 export async function renderList(root) {
@@ -26,6 +54,7 @@ export async function renderList(root) {
           { label: 'Persona', cell: (p) => link(`#/personas/${p.userId}`, p.name ?? p.email) },
           { label: 'Archetype', cell: (p) => p.archetype },
           { label: 'Cadence', cell: (p) => p.tickCadence },
+          { label: 'Next due', cell: (p) => nextDue(p) },
           { label: 'Calls 7 d', class: 'num', cell: (p) => fmtNum(p.actions7d) },
           {
             label: 'Errors 7 d',
@@ -42,7 +71,11 @@ export async function renderList(root) {
           },
         ],
         items,
-        { empty: 'No personas yet: seed them with npm run seed:personas.' },
+        {
+          empty:
+            'No personas yet. Seed the catalog with npm run seed:personas (or start the server with RUNNER_DEMO=true), or create one with POST /api/v1/personas/admin.',
+          rowAttrs: (p) => ({ 'data-persona': p.userId }),
+        },
       ),
     );
     more.hidden = !cursor;
@@ -58,7 +91,14 @@ export async function renderDetail(root, params) {
   const p = detail.persona;
   const mix = Object.entries(p.moduleMix ?? {}).sort((a, b) => b[1] - a[1]);
   const total = mix.reduce((a, [, w]) => a + w, 0) || 1;
-  const ticks = tickList({ persona: p.userId }, { withPersona: false, limit: 20 });
+  const ticks = tickList(
+    { persona: p.userId },
+    {
+      withPersona: false,
+      limit: 20,
+      empty: 'No ticks yet: press “Run a tick now” above, or wait until the persona is due.',
+    },
+  );
   const runResult = h('p', { class: 'muted', role: 'status' });
   const runButton = h(
     'button',
@@ -70,7 +110,15 @@ export async function renderDetail(root, params) {
         runResult.textContent = 'Running a tick…';
         try {
           const summary = await post(`${ADMIN}/${encodeURIComponent(p.userId)}/tick`);
-          runResult.textContent = `Tick finished: ${summary?.status ?? 'done'}.`;
+          // the notice sits outside the view: it outlives this page's re-render, until dismissed
+          showNotice(
+            summary?.status === 'ok' ? 'good' : 'warn',
+            `Tick finished for ${p.name ?? p.email}: `,
+            badge(summary?.status ?? 'done', statusTone(summary?.status)),
+            summary?.tickId
+              ? [' ', link(`#/ticks/${encodeURIComponent(summary.tickId)}`, 'Open its trajectory →')]
+              : null,
+          );
           await renderDetail(root, params);
         } catch (error) {
           runResult.textContent = error.message;
@@ -96,7 +144,7 @@ export async function renderDetail(root, params) {
       h('dt', {}, 'Last active'),
       h('dd', {}, fmtTime(p.lastActiveAt)),
       h('dt', {}, 'Next due'),
-      h('dd', {}, p.nextDueAt ? fmtTime(p.nextDueAt) : 'now'),
+      h('dd', { id: 'persona-next-due' }, nextDue(p)),
     ),
     h('div', { class: 'actions' }, runButton, runResult),
     h(
@@ -137,7 +185,7 @@ export async function renderDetail(root, params) {
             { label: 'Ratings', class: 'num', cell: (f) => fmtNum(f.count) },
           ],
           detail.feedbackByModule ?? [],
-          { empty: 'No ratings yet.' },
+          { empty: 'No ratings yet: the persona rates each module it used at the end of a tick.' },
         ),
       ),
     ),

@@ -73,7 +73,15 @@ export async function render(root, _params, query) {
           },
         ],
         report.items,
-        { empty: 'No ratings in this range.' },
+        {
+          empty: flagged
+            ? 'No contradictions in this range: every rating matches what the calls did.'
+            : [
+                'No ratings in this range. A persona rates each module it used at the end of a tick: run one from a ',
+                link('#/personas', 'persona’s page'),
+                '.',
+              ],
+        },
       ),
       h(
         'div',

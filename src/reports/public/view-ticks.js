@@ -1,5 +1,6 @@
 import { get } from './api.js';
 import { badge, fmtMs, fmtNum, fmtTime, fmtUsd, h, link, replace, statusTone, table } from './dom.js';
+import { findingItem, stepItem, unfoldAllButton, wordsPanel } from './trajectory.js';
 
 const STATUSES = ['', 'running', 'ok', 'failed', 'timed_out', 'aborted', 'budget_exceeded'];
 
@@ -44,7 +45,16 @@ export function tickList(query, options) {
     const page = await get('/api/v1/reports/ticks', { ...query, limit: options?.limit ?? 50, cursor });
     items.push(...page.items);
     cursor = page.nextCursor;
-    replace(listBox, table(tickColumns(options), items, { empty: 'No ticks.' }));
+    replace(
+      listBox,
+      table(tickColumns(options), items, {
+        empty: options?.empty ?? [
+          'No ticks yet. They appear as the runner plays the personas on their schedule, or when you press “Run a tick now” on a ',
+          link('#/personas', 'persona’s page'),
+          '.',
+        ],
+      }),
+    );
     more.hidden = !cursor;
     more.disabled = false;
   }
@@ -55,7 +65,10 @@ export function tickList(query, options) {
 /** #/ticks?status=failed — the timeline. */
 export async function renderList(root, _params, query) {
   const status = STATUSES.includes(query.get('status') ?? '') ? (query.get('status') ?? '') : '';
-  const list = tickList({ status: status || undefined });
+  const list = tickList(
+    { status: status || undefined },
+    status ? { empty: `No tick ended “${status}”. Choose “any” to see every tick.` } : undefined,
+  );
   replace(
     root,
     h('h1', {}, 'Ticks'),
@@ -83,43 +96,36 @@ export async function renderList(root, _params, query) {
   await list.load();
 }
 
-/** One finding; a `div` inside a trajectory step (whose list counts only calls), else an `li`. */
-function findingItem(f, tag = 'li') {
-  return h(
-    tag,
-    { class: `finding${f.personaMistake ? ' mistake' : ''}` },
-    badge(f.personaMistake ? `persona mistake · ${f.class}` : f.class, f.personaMistake ? 'neutral' : 'bad'),
-    ' ',
-    h('code', {}, f.check),
-    ' ',
-    h('span', { class: 'muted' }, `${f.tool} · ${f.source}`),
-    h(
-      'div',
-      { class: 'expected-got' },
-      h('span', { class: 'muted' }, 'expected '),
-      f.expected,
-      h('span', { class: 'muted' }, ' · got '),
-      f.got,
-    ),
-  );
-}
-
 /**
- * #/ticks/:id?seq=n — one tick's trajectory: each call in order with what the persona found at it,
- * then the ratings and notes. `seq` marks that call (a finding's evidence link) and scrolls to it.
+ * #/ticks/:id?seq=n — one tick's trajectory: the persona's own words for the day, the findings not
+ * tied to a call, then each call in order (input and answer folded, the findings it showed under
+ * it, the oracle's probes marked), then the ratings and notes. `seq` marks that call (a finding's
+ * evidence link), unfolds it and scrolls to it.
  */
 export async function renderDetail(root, params, query) {
   const tick = await get(`/api/v1/reports/ticks/${encodeURIComponent(params.id)}`);
   const wanted = query?.has('seq') ? Number.parseInt(query.get('seq') ?? '', 10) : Number.NaN;
+  const actions = tick.actions ?? [];
   const findings = tick.findings ?? [];
+  const shown = new Set(actions.map((a) => a.seq));
   const findingsAt = new Map();
   for (const f of findings) {
-    if (f.seq === null) continue;
+    if (f.seq === null || !shown.has(f.seq)) continue;
     if (!findingsAt.has(f.seq)) findingsAt.set(f.seq, []);
     findingsAt.get(f.seq).push(f);
   }
-  const unplaced = findings.filter((f) => f.seq === null || !tick.actions.some((a) => a.seq === f.seq));
+  const unplaced = findings.filter((f) => f.seq === null || !shown.has(f.seq));
+  const probes = actions.filter((a) => a.origin === 'oracle').length;
   let marked = null;
+  const list = h(
+    'ol',
+    { class: 'trajectory', id: 'trajectory' },
+    actions.map((a) => {
+      const li = stepItem(a, findingsAt.get(a.seq) ?? [], a.seq === wanted);
+      if (a.seq === wanted) marked = li;
+      return li;
+    }),
+  );
   replace(
     root,
     h(
@@ -153,55 +159,17 @@ export async function renderDetail(root, params, query) {
     tick.ratingError
       ? h('p', { class: 'error-box' }, h('strong', {}, 'Rating turn: '), tick.ratingError)
       : null,
-    h(
-      'section',
-      { class: 'panel' },
-      h('h2', {}, 'Trajectory'),
-      tick.actions.length === 0
-        ? h('p', { class: 'empty' }, 'No tool calls were recorded.')
-        : h(
-            'ol',
-            { class: 'trajectory', id: 'trajectory' },
-            tick.actions.map((a) => {
-              const here = findingsAt.get(a.seq) ?? [];
-              const li = h(
-                'li',
-                {
-                  class: `step ${a.result}${a.seq === wanted ? ' marked' : ''}${here.length ? ' has-findings' : ''}`,
-                  id: `step-${a.seq}`,
-                  'data-seq': a.seq,
-                  'aria-current': a.seq === wanted ? 'step' : null,
-                },
-                h('span', { class: 'step-seq' }, `#${a.seq}`),
-                h('code', { class: 'step-tool' }, a.tool),
-                badge(
-                  a.result === 'ok' ? 'ok' : `error · ${a.errorKind ?? 'unknown'}`,
-                  a.result === 'ok' ? 'good' : 'bad',
-                ),
-                h('span', { class: 'step-latency' }, fmtMs(a.latencyMs)),
-                a.errorMessage ? h('div', { class: 'step-error' }, a.errorMessage) : null,
-                here.length
-                  ? h(
-                      'div',
-                      { class: 'step-findings' },
-                      here.map((f) => findingItem(f, 'div')),
-                    )
-                  : null,
-              );
-              if (a.seq === wanted) marked = li;
-              return li;
-            }),
-          ),
-      tick.actionsTruncated ? h('p', { class: 'muted' }, 'Only the first 500 calls are shown.') : null,
-      Number.isInteger(wanted) && !marked
-        ? h('p', { class: 'muted', id: 'seq-missing' }, `Call #${wanted} is not in the recorded trajectory.`)
-        : null,
-    ),
+    wordsPanel(tick.words),
     unplaced.length
       ? h(
           'section',
           { class: 'panel' },
-          h('h2', {}, 'Findings not tied to a shown call'),
+          h('h2', {}, 'Findings of the whole tick'),
+          h(
+            'p',
+            { class: 'muted' },
+            'Not tied to one call shown below (the check looked at the day, or the call is past the first 500).',
+          ),
           h(
             'ul',
             { class: 'step-findings', id: 'tick-findings' },
@@ -212,9 +180,43 @@ export async function renderDetail(root, params, query) {
     h(
       'section',
       { class: 'panel' },
+      h(
+        'div',
+        { class: 'panel-head' },
+        h('h2', {}, 'Trajectory'),
+        actions.length ? unfoldAllButton(list) : null,
+      ),
+      actions.length === 0
+        ? h(
+            'p',
+            { class: 'empty' },
+            'No tool calls were recorded: the tick ended before the persona called the app (see the error above, if any).',
+          )
+        : [
+            h(
+              'p',
+              { class: 'muted' },
+              `${fmtNum(actions.length - probes)} calls by the persona` +
+                (probes ? `, ${fmtNum(probes)} probes by the oracle (marked “oracle probe”)` : '') +
+                '. Open a call to see what was sent and what the app answered.',
+            ),
+            list,
+          ],
+      tick.actionsTruncated ? h('p', { class: 'muted' }, 'Only the first 500 calls are shown.') : null,
+      Number.isInteger(wanted) && !marked
+        ? h('p', { class: 'muted', id: 'seq-missing' }, `Call #${wanted} is not in the recorded trajectory.`)
+        : null,
+    ),
+    h(
+      'section',
+      { class: 'panel' },
       h('h2', {}, 'Ratings'),
-      tick.ratings.length === 0
-        ? h('p', { class: 'empty' }, 'This tick has no ratings.')
+      (tick.ratings ?? []).length === 0
+        ? h(
+            'p',
+            { class: 'empty' },
+            'This tick has no ratings: a persona rates the modules it used at the end of a tick that finished.',
+          )
         : h(
             'ul',
             { class: 'ratings', id: 'ratings' },

@@ -1,5 +1,5 @@
 import { get } from './api.js';
-import { badge, fmtMs, fmtNum, fmtPct, fmtTime, h, replace, table } from './dom.js';
+import { badge, fmtMs, fmtNum, fmtPct, fmtTime, h, link, replace, table } from './dom.js';
 
 const PAGE = 50;
 
@@ -106,7 +106,13 @@ export async function render(root, _params, query) {
     h(
       'section',
       { class: 'panel', id: 'tools-table' },
-      table(columns, report.items, { empty: 'No tool calls in this range.' }),
+      table(columns, report.items, {
+        empty: [
+          'No tool calls in this range. Every call a persona makes in a tick is counted here: run one from a ',
+          link('#/personas', 'persona’s page'),
+          '.',
+        ],
+      }),
       pager,
     ),
     h(

@@ -80,6 +80,7 @@ class AnthropicDay implements BrainDay {
   private budgetStop?: string;
   /** tool_use ids the model asked for in a turn where tools were not run (they need an answer). */
   private unanswered: string[] = [];
+  private readonly said: string[] = [];
 
   constructor(
     private readonly context: DayContext,
@@ -115,6 +116,7 @@ class AnthropicDay implements BrainDay {
         return;
       }
       const message = await this.send(false);
+      for (const block of message.content) if (block.type === 'text') this.said.push(block.text);
       const toolUses = message.content.filter((block) => block.type === 'tool_use');
       if (message.stop_reason !== 'tool_use' || toolUses.length === 0) return;
       this.unanswered = [];
@@ -133,6 +135,11 @@ class AnthropicDay implements BrainDay {
       }
       this.messages.push({ role: 'user', content: results });
     }
+  }
+
+  /** What the model wrote in its own words during the day (its text turns; the rating turn aside). */
+  words(): string[] {
+    return this.said;
   }
 
   async reply(prompt: string): Promise<string> {

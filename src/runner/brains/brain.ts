@@ -158,6 +158,11 @@ export interface BrainDay {
   /** Sends `prompt` as the next message of the same conversation and answers the raw reply. */
   reply(prompt: string): Promise<string>;
   usage(): BrainUsage;
+  /**
+   * The persona's own words for the day, when the brain has some (an LLM's text turns); without
+   * them the day is told from what the persona did (day-words.ts).
+   */
+  words?(): string[];
 }
 
 export interface Brain {
