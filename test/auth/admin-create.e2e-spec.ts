@@ -186,9 +186,11 @@ describe(AdminBootstrapService.name, () => {
         const t = await bootTestApp();
         let human: { email: string; id: string };
         let personaEmail: string;
+        let personaPassword: string;
         try {
           human = await registerUser(t);
-          personaEmail = (await createPersona(t, { password: TEST_PASSWORD })).email;
+          // its password is the derived one (the server refuses any other)
+          ({ email: personaEmail, password: personaPassword } = await createPersona(t));
         } finally {
           await t.close();
         }
@@ -209,7 +211,7 @@ describe(AdminBootstrapService.name, () => {
           });
           expect(login.body.user.role).toBe('admin');
           const persona = await http(t2.url, 'POST', '/api/v1/auth/login', {
-            body: { email: personaEmail, password: TEST_PASSWORD },
+            body: { email: personaEmail, password: personaPassword },
           });
           expect(persona.body.user).toMatchObject({ kind: 'persona', role: 'user' });
         } finally {

@@ -12,37 +12,13 @@ describe('McpSessionManager limits', () => {
   let closed = false;
 
   beforeAll(async () => {
-    t = await bootTestApp({
-      MCP_SESSION_IDLE_MS: '1500',
-      MCP_MAX_SESSIONS_PER_USER: '2',
-      TOOL_RATE_LIMIT: '3',
-    });
+    // no short idle limit here: on a loaded machine a session could expire between two of a test's
+    // requests (the idle expiry has its own app below)
+    t = await bootTestApp({ MCP_MAX_SESSIONS_PER_USER: '2', TOOL_RATE_LIMIT: '3' });
   });
   afterAll(async () => {
     await closeAllMcpClients();
     if (!closed) await t.close();
-  });
-
-  it('should expire an idle session and keep a busy one', async () => {
-    const user = await registerUser(t);
-    const idle = await connectMcp(t, { token: user.accessToken });
-    const busy = await connectMcp(t, { token: user.accessToken });
-    for (let i = 0; i < 6; i++) {
-      await sleep(500);
-      const ping = await rawMcp(t, 'POST', {
-        token: user.accessToken,
-        sessionId: busy.sessionId,
-        body: listCall,
-      });
-      expect(ping.status).toBe(200);
-    }
-    const expired = await rawMcp(t, 'POST', {
-      token: user.accessToken,
-      sessionId: idle.sessionId,
-      body: listCall,
-    });
-    expect(expired.status).toBe(404);
-    await Promise.all([idle.close(), busy.close()]);
   });
 
   it("should close the user's least recently used session when the cap is reached", async () => {
@@ -93,5 +69,36 @@ describe('McpSessionManager limits', () => {
     await t.close();
     expect(sessions.size).toBe(0);
     await c.close();
+  });
+});
+
+// its own app with a short idle limit, booted once the app above is closed
+describe('McpSessionManager idle expiry (MCP_SESSION_IDLE_MS=1500)', () => {
+  let idleApp: TestApp;
+  beforeAll(async () => {
+    idleApp = await bootTestApp({ MCP_SESSION_IDLE_MS: '1500' });
+  });
+  afterAll(() => idleApp.close());
+
+  it('should expire an idle session and keep a busy one', async () => {
+    const user = await registerUser(idleApp);
+    const idle = await connectMcp(idleApp, { token: user.accessToken });
+    const busy = await connectMcp(idleApp, { token: user.accessToken });
+    for (let i = 0; i < 6; i++) {
+      await sleep(500);
+      const ping = await rawMcp(idleApp, 'POST', {
+        token: user.accessToken,
+        sessionId: busy.sessionId,
+        body: listCall,
+      });
+      expect(ping.status).toBe(200);
+    }
+    const expired = await rawMcp(idleApp, 'POST', {
+      token: user.accessToken,
+      sessionId: idle.sessionId,
+      body: listCall,
+    });
+    expect(expired.status).toBe(404);
+    await Promise.all([idle.close(), busy.close()]);
   });
 });
