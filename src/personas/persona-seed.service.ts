@@ -6,7 +6,6 @@ import { UserSettingsService } from '../tools/settings/user-settings.service.js'
 import { ToolRegistry } from '../tools/tool.registry.js';
 import { DEFAULT_CATALOG_PATH, loadCatalog } from './catalog.js';
 import type { CatalogPersona, CatalogSpace } from './catalog.js';
-import { derivePersonaPassword, personaSeedSecret } from './persona-password.js';
 import { PersonasService } from './personas.service.js';
 import type { UpsertOutcome } from './personas.service.js';
 
@@ -59,7 +58,6 @@ export class PersonaSeedService {
 
   private async seed(path: string): Promise<SeedReport> {
     const catalog = loadCatalog(path, { registry: this.tools, emailDomain: this.config.personaEmailDomain });
-    const secret = personaSeedSecret(this.config);
     const ids = new Map<string, string>();
     const personas: SeededPersona[] = [];
     for (const p of catalog.personas) {
@@ -67,7 +65,6 @@ export class PersonaSeedService {
         const { persona, outcome } = await this.personas.upsert({
           email: p.email,
           name: p.name,
-          password: derivePersonaPassword(p.email, secret),
           archetype: p.archetype,
           systemPrompt: p.systemPrompt,
           moduleMix: p.moduleMix,

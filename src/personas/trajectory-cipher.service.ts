@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { FieldCipher } from '../crypto/field-cipher.js';
 import { FieldDecryptionError } from '../crypto/field-decryption.error.js';
@@ -12,6 +10,8 @@ import { cutText, redactKeptText } from './trajectory-content.js';
 /** Room for the cut marker a runner already added (`…[cut: 65536 of 1234567 bytes]`). */
 const MARKER_SLACK_BYTES = 64;
 const TABLE = 'persona_actions';
+/** PostgreSQL's SQLSTATE for a foreign key violation. */
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /** A call's kept input and answer as the admin reads them. */
 export interface OpenedTrajectory {
@@ -35,20 +35,17 @@ export class TrajectoryCipher {
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(SpaceKeysService) private readonly keys: SpaceKeysService,
     @Inject(FieldCipher) private readonly cipher: FieldCipher,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
-   * The key a batch of the persona's calls is sealed with: null when the batch keeps no content, the
-   * persona does not exist (the write is refused later, under its lock) or the server does not hold
-   * its key. Fetched before the audit transaction opens, never inside it (a second connection).
+   * The key a batch of the persona's calls is sealed with: null when the batch keeps no content, there
+   * is no such account (the write is refused later, under the persona's lock) or the server does not
+   * hold its key. Fetched before the audit transaction opens, never inside it (a second connection);
+   * the key cache answers every call after a persona's first, so a call costs no extra query.
    */
   async keyFor(personaId: string, rows: readonly ActionRow[]): Promise<Buffer | null> {
     if (!rows.some((r) => r.input !== null || r.output !== null)) return null;
-    const known: unknown[] = await this.dataSource.query(`SELECT 1 FROM personas WHERE user_id = $1`, [
-      personaId,
-    ]);
-    return known.length > 0 ? this.keyOf(personaId) : null;
+    return this.keyOf(personaId);
   }
 
   /** The rows as stored: input and answer redacted once more, cut, encrypted with `key` (none without one). */
@@ -118,12 +115,16 @@ export class TrajectoryCipher {
     }
   }
 
-  /** The persona's own key, or null when the server does not hold it (zero-knowledge). */
+  /**
+   * The persona's own key, or null when the server does not hold it (zero-knowledge) or there is no
+   * such account (creating its key row broke the foreign key to users).
+   */
   private async keyOf(personaId: string): Promise<Buffer | null> {
     try {
       return await this.keys.personalKey(personaId);
     } catch (error) {
       if (error instanceof VaultException && error.code === VaultErrorCode.ZERO_KNOWLEDGE) return null;
+      if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) return null;
       throw error;
     }
   }

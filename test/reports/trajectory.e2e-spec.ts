@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TrajectoryRetentionService } from '../../src/personas/trajectory-retention.service.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
@@ -131,6 +132,23 @@ describe('The trajectory: what each recorded call sent and what the app answered
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('actions[0].input must be a string');
     expect(res.body.message).toContain('actions[0].inputTruncated must be true or false');
+  });
+
+  it('should answer 404, not 500, for calls with content of a persona that does not exist', async () => {
+    const ghost = randomUUID();
+    const res = await http(t.url, 'POST', `${INTERNAL_BASE}/${ghost}/actions`, {
+      headers: { 'x-service-key': t.config.serviceKey },
+      body: {
+        leaseToken: randomUUID(),
+        actions: [
+          { tickId: randomUUID(), seq: 1, toolName: 'todo.create', result: 'ok', input: '{"title":"x"}' },
+        ],
+      },
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.message).toContain(ghost);
+    const keys = await t.dataSource.query(`SELECT 1 FROM user_keys WHERE user_id = $1`, [ghost]);
+    expect(keys).toHaveLength(0);
   });
 
   it('should prune inputs and answers past TRAJECTORY_RETENTION_DAYS and keep the action rows', async () => {
