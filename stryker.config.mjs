@@ -29,7 +29,7 @@ export const DEFAULT_MUTATE = [
 
 /**
  * Mutators left out as a whole: none. The mutants that are unobservable here are removed one by one
- * by the ignorer below (log lines, error message text, the fault lab), because each mutator also
+ * by the ignorer below (log lines, error message text; the fault lab no longer lives in these services), because each mutator also
  * changes real behaviour somewhere in these services: StringLiteral (`'open'`, `'DESC'`),
  * OptionalChaining (`input.email?.toLowerCase()` on an optional field), Regex (the journal's word
  * count). A mutant found equivalent goes to bench/mutation-equivalent.json with its reason.
@@ -44,74 +44,19 @@ function calledField(node) {
   return target.property.type === 'Identifier' ? target.property.name : undefined;
 }
 
-/** A fault lab condition: `this.faults.applies(…)`, or a constant initialised with one. */
-function isFaultCondition(path) {
-  if (calledField(path.node) === 'faults') return true;
-  if (path.node.type !== 'Identifier') return false;
-  const binding = path.scope.getBinding(path.node.name);
-  return (
-    binding?.constant === true &&
-    binding.path.node.type === 'VariableDeclarator' &&
-    calledField(binding.path.node.init) === 'faults'
-  );
-}
-
-/** The branch taken only when a planted defect applies: `if (<fault>) …` or `<fault> ? … : …`. */
-function isFaultBranch(path) {
-  const parent = path.parentPath;
-  return (
-    path.key === 'consequent' &&
-    (parent?.node.type === 'IfStatement' || parent?.node.type === 'ConditionalExpression') &&
-    isFaultCondition(parent.get('test'))
-  );
-}
-
-/**
- * A function or constant declared in the file and used only inside fault lab branches (or inside
- * other such declarations), like todo's `withoutNewest` and the `UPDATE_FIELDS` it reads.
- */
-function isLabOnlyDeclaration(path, depth = 0) {
-  const node = path.node;
-  const name =
-    node.type === 'FunctionDeclaration' ||
-    (node.type === 'VariableDeclarator' && path.parentPath?.node.kind === 'const')
-      ? node.id?.name
-      : undefined;
-  if (!name || depth > 3) return false;
-  const refs = path.scope.getBinding(name)?.referencePaths ?? [];
-  return (
-    refs.length > 0 &&
-    refs.every((/** @type {any} */ ref) =>
-      ref.findParent(
-        (/** @type {any} */ p) =>
-          p !== path &&
-          (isFaultBranch(p) ||
-            ((p.node.type === 'FunctionDeclaration' || p.node.type === 'VariableDeclarator') &&
-              isLabOnlyDeclaration(p, depth + 1))),
-      ),
-    )
-  );
-}
-
 /**
  * Ignores (never mutates) code that is no app behaviour a user could meet:
  * - `this.logger.*(…)`: log lines, text nobody reads in a persona's day;
- * - the fault lab (bench:recall plants those defects on purpose; none is planted here, so these
- *   mutants are equivalent or are the lab's own defects): `this.faults.*(…)` calls, constants set
- *   from them, the branches they guard, and functions called only from those branches;
  * - the message of `new …Error(…)` / `new …Exception(…)`: free prose; the error and its code stay
  *   mutated.
  * `path` is a Babel NodePath.
  */
-const labHooksIgnorer = {
+const logAndMessageIgnorer = {
   /** @param {any} path */
   shouldIgnore(path) {
     const node = path.node;
     const field = calledField(node);
     if (field === 'logger') return 'a log line';
-    if (field === 'faults' || isFaultCondition(path)) return 'a fault lab hook';
-    if (isFaultBranch(path)) return 'a fault lab branch';
-    if (isLabOnlyDeclaration(path)) return 'used by fault lab branches only';
     const parent = path.parentPath?.node;
     if (
       parent?.type === 'NewExpression' &&
@@ -256,7 +201,7 @@ class ManaDayRunner {
 }
 
 export const strykerPlugins = [
-  { kind: 'Ignore', name: 'mana-lab-hooks', value: labHooksIgnorer },
+  { kind: 'Ignore', name: 'mana-lab-hooks', value: logAndMessageIgnorer },
   { kind: 'TestRunner', name: 'mana-day', injectableClass: ManaDayRunner },
 ];
 

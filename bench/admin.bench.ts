@@ -17,7 +17,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { PasswordHasher } from '../src/auth/password-hasher.js';
+import { PasswordHasher } from '../src/auth/users/password-hasher.js';
 import { PERSONA_SQL } from '../src/personas/personas.repository.js';
 import {
   adminToken,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import { createApp } from '../src/app.factory.js';
-import { UsersService } from '../src/auth/users.service.js';
+import { UsersService } from '../src/auth/users/users.service.js';
 import { loadConfig } from '../src/config/app-config.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import type { DatabaseTarget } from '../src/database/data-source.options.js';

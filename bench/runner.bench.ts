@@ -29,9 +29,9 @@ import { MetricsService } from '../src/observability/metrics.service.js';
 import { derivePersonaPassword } from '../src/personas/persona-password.js';
 import { PersonasService } from '../src/personas/personas.service.js';
 import { BrainSelector } from '../src/runner/brains/brain.selector.js';
-import { PersonaScheduleService } from '../src/personas/persona-schedule.service.js';
+import { PersonaScheduleService } from '../src/personas/schedule/persona-schedule.service.js';
 import { RunnerService } from '../src/runner/runner.service.js';
-import { TickPipeline } from '../src/runner/tick.pipeline.js';
+import { TickPipeline } from '../src/runner/tick/tick.pipeline.js';
 import {
   benchDatabase,
   benchSeconds,

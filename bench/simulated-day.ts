@@ -9,12 +9,12 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { loadCatalog } from '../src/personas/catalog.js';
-import type { CatalogPersona } from '../src/personas/catalog.js';
-import { PersonaSeedService } from '../src/personas/persona-seed.service.js';
+import { loadCatalog } from '../src/personas/catalog/catalog.js';
+import type { CatalogPersona } from '../src/personas/catalog/catalog.js';
+import { PersonaSeedService } from '../src/personas/catalog/persona-seed.service.js';
 import type { RunnerService } from '../src/runner/runner.service.js';
 import { seededRunner } from '../src/runner/check/seeded-runner.js';
-import type { TickSummary } from '../src/runner/tick-summary.js';
+import type { TickSummary } from '../src/runner/tick/tick-summary.js';
 import type { BenchApp } from './bench-support.js';
 
 /** A seeded catalog persona, as the day plays it. */

@@ -6,7 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `budget_exceeded`: the anthropic brain stopped the tick at TICK_BUDGET_USD;
  * - error kind `unknown_tool`: the model called a tool name that does not exist (nothing reached
  *   the app; the call is still in the audit so the reports show the model's confusion).
- * The lists mirror TICK_STATUSES and ERROR_KINDS in src/personas/persona-schedule.types.ts.
+ * The lists mirror TICK_STATUSES and ERROR_KINDS in src/personas/schedule/persona-schedule.types.ts.
  */
 export class TickStatuses1763700009000 implements MigrationInterface {
   name = 'TickStatuses1763700009000';

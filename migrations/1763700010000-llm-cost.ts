@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * What a tick's LLM input was made of: `tokens_in` stays every input token the model read; of those,
  * `cache_read_tokens` came from the prompt cache and `cache_write_tokens` were written to it (each
- * billed at its own price, see src/runner/llm-pricing.ts). Uncached input = tokens_in − both.
+ * billed at its own price, see src/runner/cost/llm-pricing.ts). Uncached input = tokens_in − both.
  * The spend-today read (DAILY_BUDGET_USD) is a range over started_at, served by the existing
  * ix_persona_ticks_started.
  */

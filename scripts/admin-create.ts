@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isEmail } from 'class-validator';
-import { passwordWeakness } from '../src/auth/password-policy.js';
+import { passwordWeakness } from '../src/auth/users/password-policy.js';
 import { loadConfig } from '../src/config/app-config.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import { ConfigError } from '../src/config/config.error.js';
@@ -132,7 +132,7 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
   const [{ NestFactory }, { AppModule }, { AdminBootstrapService }] = await Promise.all([
     import('@nestjs/core'),
     import('../src/app.module.js'),
-    import('../src/auth/admin-bootstrap.service.js'),
+    import('../src/auth/users/admin-bootstrap.service.js'),
   ]);
   const db = await openDatabase(config);
   try {

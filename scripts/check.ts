@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CatalogError, loadCatalog } from '../src/personas/catalog.js';
+import { CatalogError, loadCatalog } from '../src/personas/catalog/catalog.js';
 import { SemanticsFileError, loadSemanticsFile } from '../src/runner/targets/semantics-file.js';
 import {
   BUILT_IN_TARGET,

@@ -8,7 +8,7 @@ import { InternalApiClient } from '../src/runner/remote/internal-api.client.js';
 import { loadRemoteRunnerConfig } from '../src/runner/remote/remote-runner.config.js';
 import { RemoteRunnerModule } from '../src/runner/remote/remote-runner.module.js';
 import { RemoteRunner } from '../src/runner/remote/remote-runner.js';
-import { TickPipeline } from '../src/runner/tick.pipeline.js';
+import { TickPipeline } from '../src/runner/tick/tick.pipeline.js';
 import { UsageError, apiBase, parseFlags, runCli } from './cli-support.js';
 
 const USAGE = `Usage: npm run runner:remote -- --api=URL [--once] [--runner-id=ID] [--poll-ms=MS]

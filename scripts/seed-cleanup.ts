@@ -1,4 +1,4 @@
-import { CatalogError, DEFAULT_CATALOG_PATH, loadCatalog } from '../src/personas/catalog.js';
+import { CatalogError, DEFAULT_CATALOG_PATH, loadCatalog } from '../src/personas/catalog/catalog.js';
 import { ApiClient, ApiError, UsageError, apiBase, parseFlags, runCli } from './cli-support.js';
 
 const USAGE = `Usage: npm run seed:personas:cleanup -- [--api=URL | --auth=URL] [--jwt=ADMIN_JWT] [--dry-run] [--yes] [--drift-only] [--catalog=PATH]

@@ -1,7 +1,7 @@
 import { loadPersonaSeedConfig } from '../src/config/app-config.js';
 import { ConfigError } from '../src/config/config.error.js';
-import { CatalogError, DEFAULT_CATALOG_PATH, loadCatalog } from '../src/personas/catalog.js';
-import type { CatalogPersona, CatalogSpace } from '../src/personas/catalog.js';
+import { CatalogError, DEFAULT_CATALOG_PATH, loadCatalog } from '../src/personas/catalog/catalog.js';
+import type { CatalogPersona, CatalogSpace } from '../src/personas/catalog/catalog.js';
 import { derivePersonaPassword, personaSeedSecret } from '../src/personas/persona-password.js';
 import { ApiClient, ApiError, UsageError, apiBase, parseFlags, runCli } from './cli-support.js';
 

@@ -12,6 +12,7 @@ import { OAuthModule } from './oauth/oauth.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 import { AppModulesModule } from './modules/app-modules.module.js';
+import { FaultsModule } from './faults/faults.module.js';
 import { PersonasModule } from './personas/personas.module.js';
 import { RunnerModule } from './runner/runner.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -36,6 +37,8 @@ export class AppModule {
         SpacesModule,
         ToolsModule,
         AppModulesModule,
+        // global: provides the interceptors the tool executor and the space data repository consult
+        FaultsModule,
         // before PersonasModule: its static routes (…/admin/runner) must be matched before …/admin/:id
         RunnerModule,
         PersonasModule,

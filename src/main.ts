@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { loadConfig } from './config/app-config.js';
 import { ConfigError } from './config/config.error.js';
+import { bootFaultProblems } from './faults/fault-catalog.js';
 import { EmbeddedDatabaseLock } from './database/embedded-lock.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
-import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
-import type { CreatedDevAdmin } from './auth/admin-bootstrap.service.js';
+import { AdminBootstrapService } from './auth/users/admin-bootstrap.service.js';
+import type { CreatedDevAdmin } from './auth/users/admin-bootstrap.service.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -21,6 +22,9 @@ async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
+    // the config reads FAULTS as syntax; the fault lab names unknown defects and misfit parameters
+    const faultProblems = bootFaultProblems(config.faultsAtBoot);
+    if (faultProblems.length > 0) throw new ConfigError(faultProblems);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service.js';
-import { UsersService } from './users.service.js';
-import { JwtKeysService } from './jwt-keys.service.js';
-import { CurrentUser, Public } from './auth.decorators.js';
+import { UsersService } from './users/users.service.js';
+import { JwtKeysService } from './tokens/jwt-keys.service.js';
+import { Public } from '../common/public.decorator.js';
+import { CurrentUser } from './auth.decorators.js';
 import { LoginDto, MeResponseDto, RefreshDto, RegisterDto, TokenResponseDto } from './auth.dto.js';
 import type { AuthUser } from './auth.types.js';
 import type { TokenPair } from './auth.service.js';

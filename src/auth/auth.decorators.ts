@@ -5,11 +5,7 @@ import { AdminGuard } from './admin.guard.js';
 import { ServiceKeyGuard } from './service-key.guard.js';
 import type { AuthUser } from './auth.types.js';
 
-export const IS_PUBLIC = 'auth:public';
 export const IS_SERVICE_KEY_ONLY = 'auth:service-key-only';
-
-/** Opts a route out of the default JWT guard. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /** Admin JWT required (role=admin). */
 export const AdminOnly = () => applyDecorators(ApiBearerAuth(), UseGuards(AdminGuard));

@@ -3,18 +3,18 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { UsersService } from './users.service.js';
-import { JwtKeysService } from './jwt-keys.service.js';
-import { JwtStrategy } from './jwt.strategy.js';
-import { JwtAuthGuard } from './jwt-auth.guard.js';
-import { PasswordHasher } from './password-hasher.js';
+import { UsersService } from './users/users.service.js';
+import { JwtKeysService } from './tokens/jwt-keys.service.js';
+import { JwtStrategy } from './tokens/jwt.strategy.js';
+import { JwtAuthGuard } from './tokens/jwt-auth.guard.js';
+import { PasswordHasher } from './users/password-hasher.js';
 import { ServiceKeyGuard } from './service-key.guard.js';
 import { AdminGuard } from './admin.guard.js';
-import { UserLifecycleHooks } from './user-lifecycle.hooks.js';
-import { AdminBootstrapService } from './admin-bootstrap.service.js';
-import { RequestAuthenticator } from './request-authenticator.js';
-import { PersonalAccessTokenController } from './personal-access-token.controller.js';
-import { PersonalAccessTokenService } from './personal-access-token.service.js';
+import { UserLifecycleHooks } from './users/user-lifecycle.hooks.js';
+import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
+import { RequestAuthenticator } from './tokens/request-authenticator.js';
+import { PersonalAccessTokenController } from './tokens/personal-access-token.controller.js';
+import { PersonalAccessTokenService } from './tokens/personal-access-token.service.js';
 
 @Module({
   imports: [PassportModule],

@@ -5,10 +5,10 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
-import { JwtKeysService } from './jwt-keys.service.js';
-import { RefreshTokenEntity } from './refresh-token.entity.js';
-import { UsersService, toAuthUser } from './users.service.js';
-import type { UserEntity } from './user.entity.js';
+import { JwtKeysService } from './tokens/jwt-keys.service.js';
+import { RefreshTokenEntity } from './tokens/refresh-token.entity.js';
+import { UsersService, toAuthUser } from './users/users.service.js';
+import type { UserEntity } from './users/user.entity.js';
 import type { AuthUser } from './auth.types.js';
 
 export interface TokenPair {

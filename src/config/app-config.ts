@@ -1,10 +1,10 @@
 import { DevSecrets } from './dev-secrets.js';
 import { ConfigError } from './config.error.js';
 import { EnvReader } from './env-reader.js';
-import { parseFaultSpecs } from '../faults/fault-catalog.js';
-import { readTracingConfig } from '../observability/tracing.config.js';
-import type { TracingConfig } from '../observability/tracing.config.js';
-import type { FaultSpec } from '../faults/fault-catalog.js';
+import { parseFaultSpecs } from './fault-spec.js';
+import { readTracingConfig } from './tracing.config.js';
+import type { TracingConfig } from './tracing.config.js';
+import type { FaultSpec } from './fault-spec.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type BrainChoice = 'auto' | 'anthropic' | 'scripted';
@@ -115,7 +115,7 @@ export class AppConfig {
   readonly faultsEnabled!: boolean;
   /** How often each instance re-reads the planted faults. */
   readonly faultsPollMs!: number;
-  /** `FAULTS`: defects planted at boot (already checked against the catalog). */
+  /** `FAULTS`: defects planted at boot, parsed as syntax (the fault lab checks them against its catalog). */
   readonly faultsAtBoot!: FaultSpec[];
 
   /**

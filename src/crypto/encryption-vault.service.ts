@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UsersService } from '../auth/users.service.js';
+import { UsersService } from '../auth/users/users.service.js';
 import { SpaceKeysService } from './space-keys.service.js';
 import { VaultErrorCode, VaultException } from './vault.exception.js';
 import type {

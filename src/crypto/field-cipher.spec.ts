@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FieldCipher } from './field-cipher.js';
-import type { FieldLocation } from './field-cipher.js';
+import type { FieldLocation } from './field-location.js';
 import { FieldDecryptionError } from './field-decryption.error.js';
 
 const AT: FieldLocation = {

@@ -3,13 +3,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from '
 import type { KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { FieldDecryptionError } from './field-decryption.error.js';
-
-/** Where a ciphertext lives; bound into the ciphertext as additional authenticated data. */
-export interface FieldLocation {
-  table: string;
-  column: string;
-  rowId: string;
-}
+import type { FieldLocation } from './field-location.js';
 
 export const FIELD_PREFIX = 'enc:1:';
 const IV_BYTES = 12;

@@ -1,4 +1,4 @@
-import type { FieldLocation } from './field-cipher.js';
+import type { FieldLocation } from './field-location.js';
 
 /** A stored ciphertext could not be decrypted. Names where it lives; never carries key or plaintext. */
 export class FieldDecryptionError extends Error {

@@ -1,12 +1,12 @@
-import { UserEntity } from '../auth/user.entity.js';
-import { RefreshTokenEntity } from '../auth/refresh-token.entity.js';
+import { UserEntity } from '../auth/users/user.entity.js';
+import { RefreshTokenEntity } from '../auth/tokens/refresh-token.entity.js';
 import { SpaceEntity } from '../spaces/space.entity.js';
 import { SpaceMemberEntity } from '../spaces/space-member.entity.js';
 import { PersonaEntity } from '../personas/persona.entity.js';
-import { PersonaTickEntity } from '../personas/persona-tick.entity.js';
-import { PersonaActionEntity } from '../personas/persona-action.entity.js';
-import { PersonaFeedbackEntity } from '../personas/persona-feedback.entity.js';
-import { PersonaFindingEntity } from '../personas/persona-finding.entity.js';
+import { PersonaTickEntity } from '../personas/schedule/persona-tick.entity.js';
+import { PersonaActionEntity } from '../personas/audit/persona-action.entity.js';
+import { PersonaFeedbackEntity } from '../personas/audit/persona-feedback.entity.js';
+import { PersonaFindingEntity } from '../personas/audit/persona-finding.entity.js';
 import { TargetEntity } from '../personas/targets/target.entity.js';
 import { UserKeyEntity } from '../crypto/user-key.entity.js';
 import { SpaceKeyEntity } from '../crypto/space-key.entity.js';
@@ -22,7 +22,7 @@ import { UserSettingsEntity } from '../tools/settings/user-settings.entity.js';
 import { FaultEntity } from '../faults/fault.entity.js';
 import { OAuthClientEntity } from '../oauth/oauth-client.entity.js';
 import { OAuthAuthorizationEntity } from '../oauth/oauth-authorization.entity.js';
-import { PersonalAccessTokenEntity } from '../auth/personal-access-token.entity.js';
+import { PersonalAccessTokenEntity } from '../auth/tokens/personal-access-token.entity.js';
 
 /** Every entity, listed explicitly (the CLI and the app share this list). Append new ones here. */
 export const ENTITIES = [

@@ -1,10 +1,16 @@
+import { faultParameterProblems, MAX_DELAY_MS } from '../config/fault-spec.js';
+import type { FaultSpec } from '../config/fault-spec.js';
+
 /**
- * The catalog of plantable defects. Pure data and pure checks, no imports: the config reads it to
- * validate `FAULTS` at boot, FaultsService to plant, and the app modules name defects by `id`.
+ * The catalog of plantable defects: pure data, pure checks and pure effects. FaultsService plants
+ * them, the lab's FaultInterceptor applies them at the two seams (around the tool executor's
+ * handler call, and on the space data repository's writes), and main.ts checks `FAULTS` against it
+ * at boot (`bootFaultProblems`). The app modules know nothing of it: a new defect is one entry here.
  *
- * Every defect is a real code path in its module's service (search the module for the id). A
- * defect only changes what the caller's own active space sees or stores: it never reaches another
- * space, skips a membership check, or touches auth, audit, encryption or isolation.
+ * A defect only changes what the caller's own active space sees or stores: it never reaches another
+ * space, skips a membership check, or touches auth, audit, encryption or isolation. Its effect sees
+ * the tool's input after the input schema accepted it and the answer before the output schema checks
+ * it, so a defect cannot slip past either.
  */
 
 export const FAULT_CLASSES = ['error', 'slow', 'wrong_result', 'lost_write', 'contract'] as const;
@@ -16,6 +22,35 @@ export interface FaultParameter {
   max: number;
   description: string;
 }
+
+/** A tool's input as its schema parsed it (defaults filled in). */
+export type FaultInput = Readonly<Record<string, unknown>>;
+
+/**
+ * What a defect does to a call of its tool. Applied by FaultInterceptor in this order: `error` and
+ * `delay` before the tool runs; `input` rewrites (in catalog order) on what the tool reads; `answer`
+ * rewrites around the tool (the first in catalog order outermost); `lost_write` innermost.
+ * Rewrites are pure functions of the values they get and never mutate them. An entry may type the
+ * fields it reads (`(input: { limit: number }) => …`): the tool's schemas have checked them.
+ */
+export type FaultEffect =
+  /** The call fails with an UNAVAILABLE error result; the tool does not run, so nothing is stored. */
+  | { kind: 'error' }
+  /** The call waits out `delayMs` first (varied by ±50 % when the parameter is jittered). */
+  | { kind: 'delay' }
+  /** The tool runs on a changed input: what it stores and answers follow from it. */
+  | { kind: 'input'; rewrite(input: FaultInput): FaultInput }
+  /**
+   * The tool's answer is changed. `widen` (optional) changes the input the tool gets, e.g. to list
+   * one more row; `rewrite` gets the answer and the input as it was before `widen`.
+   */
+  | {
+      kind: 'answer';
+      widen?(input: FaultInput): FaultInput;
+      rewrite(answer: unknown, input: FaultInput): unknown;
+    }
+  /** Every space-data write of the call is answered as stored but not stored (rolled back). */
+  | { kind: 'lost_write' };
 
 export interface FaultDefect {
   /** `<tool>.<what goes wrong>`, e.g. `todo.list.drops-newest`. */
@@ -34,11 +69,9 @@ export interface FaultDefect {
     probability: FaultParameter;
     delayMs?: FaultParameter & { jitter: boolean };
   };
+  effect: FaultEffect;
 }
 
-/** Bounds of the plantable parameters (the API, FAULTS and the table's CHECKs agree on them). */
-export const MAX_DELAY_MS = 60_000;
-export const MAX_NOTE_LENGTH = 500;
 export const DEFAULT_DELAY_MS = 3000;
 
 const probability = (value = 1): FaultParameter => ({
@@ -58,6 +91,12 @@ const delayMs = (jitter: boolean): FaultParameter & { jitter: boolean } => ({
     : 'added delay in ms, the same on every call',
 });
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** todo.update's patchable fields in input order (todo.update.drops-field leaves out the last one given). */
+const TODO_UPDATE_FIELDS = ['title', 'description', 'priority', 'dueDate', 'subtasks', 'status'];
+
 export const FAULT_CATALOG = [
   // ---- todo
   {
@@ -67,6 +106,7 @@ export const FAULT_CATALOG = [
     tool: 'todo.create',
     description: 'todo.create fails with an "unavailable" error result and stores nothing.',
     parameters: { probability: probability() },
+    effect: { kind: 'error' },
   },
   {
     id: 'todo.list.slow',
@@ -75,6 +115,7 @@ export const FAULT_CATALOG = [
     tool: 'todo.list',
     description: 'todo.list answers after a fixed added delay (default 3000 ms).',
     parameters: { probability: probability(), delayMs: delayMs(false) },
+    effect: { kind: 'delay' },
   },
   {
     id: 'todo.list.drops-newest',
@@ -83,6 +124,13 @@ export const FAULT_CATALOG = [
     tool: 'todo.list',
     description: 'todo.list leaves out the most recently created task of the listed ones.',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'answer',
+      // one more is listed, so the answer still holds `limit` tasks when there are enough
+      widen: (input: { limit: number }) => ({ ...input, limit: input.limit + 1 }),
+      rewrite: (answer: { items: Array<{ createdAt: string }> }) =>
+        withCount(answer, withoutNewest(answer.items)),
+    },
   },
   {
     id: 'todo.complete.stays-open',
@@ -91,6 +139,13 @@ export const FAULT_CATALOG = [
     tool: 'todo.complete',
     description: 'todo.complete completes the task but answers it still open (status open, no completedAt).',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'answer',
+      rewrite: (answer: { task: object }) => ({
+        ...answer,
+        task: { ...answer.task, status: 'open', completedAt: null },
+      }),
+    },
   },
   {
     id: 'todo.update.drops-field',
@@ -100,6 +155,11 @@ export const FAULT_CATALOG = [
     description:
       'todo.update leaves out the last field given (in the order title, description, priority, dueDate, subtasks, status): it is neither stored nor answered changed.',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'input',
+      rewrite: (input: FaultInput) =>
+        without(input, TODO_UPDATE_FIELDS.filter((f) => input[f] !== undefined).at(-1)),
+    },
   },
   {
     id: 'todo.update.not-saved',
@@ -109,6 +169,7 @@ export const FAULT_CATALOG = [
     description:
       'todo.update answers the task as changed but stores nothing; a later read shows the old values.',
     parameters: { probability: probability() },
+    effect: { kind: 'lost_write' },
   },
   {
     id: 'todo.list.ignores-limit',
@@ -117,6 +178,8 @@ export const FAULT_CATALOG = [
     tool: 'todo.list',
     description: 'todo.list ignores `limit` and answers up to 100 tasks.',
     parameters: { probability: probability() },
+    // listTasksInput's upper bound
+    effect: { kind: 'input', rewrite: (input: FaultInput) => ({ ...input, limit: 100 }) },
   },
   {
     id: 'todo.create.ignores-due-date',
@@ -125,6 +188,7 @@ export const FAULT_CATALOG = [
     tool: 'todo.create',
     description: 'todo.create ignores `dueDate`: the task is stored and answered without one.',
     parameters: { probability: probability() },
+    effect: { kind: 'input', rewrite: (input: FaultInput) => without(input, 'dueDate') },
   },
   // ---- notes
   {
@@ -134,6 +198,22 @@ export const FAULT_CATALOG = [
     tool: 'notes.search',
     description: 'notes.search matches case-sensitively although it promises case-insensitive matching.',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'answer',
+      // every case-insensitive match comes back, the exact-case ones are kept, then `limit` applies
+      widen: (input: FaultInput) => ({ ...input, limit: Number.MAX_SAFE_INTEGER }),
+      rewrite: (
+        answer: { items: Array<{ title: string | null; content: string | null }> },
+        input: { query: string; limit: number },
+      ) => {
+        const query = input.query.trim();
+        const has = (text: string | null) => text !== null && text.includes(query);
+        return withCount(
+          answer,
+          answer.items.filter((n) => has(n.title) || has(n.content)).slice(0, input.limit),
+        );
+      },
+    },
   },
   {
     id: 'notes.search.ignores-last-word',
@@ -143,6 +223,14 @@ export const FAULT_CATALOG = [
     description:
       'notes.search drops the last word of a query of two or more words, so notes that lack it match too.',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'input',
+      // "buy oat milk" is searched as "buy oat"; a one-word query stays as it is
+      rewrite: (input: { query: string }) => {
+        const words = input.query.trim().split(/\s+/);
+        return words.length > 1 ? { ...input, query: words.slice(0, -1).join(' ') } : input;
+      },
+    },
   },
   {
     id: 'notes.create.not-persisted',
@@ -151,6 +239,7 @@ export const FAULT_CATALOG = [
     tool: 'notes.create',
     description: 'notes.create answers the note as created but never stores it; search never finds it.',
     parameters: { probability: probability() },
+    effect: { kind: 'lost_write' },
   },
   // ---- habits
   {
@@ -160,6 +249,10 @@ export const FAULT_CATALOG = [
     tool: 'habits.log',
     description: 'habits.log stores (and answers) twice the count given, at most 100.',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'input',
+      rewrite: (input: { count: number }) => ({ ...input, count: Math.min(input.count * 2, 100) }),
+    },
   },
   {
     id: 'habits.archive.not-saved',
@@ -168,6 +261,7 @@ export const FAULT_CATALOG = [
     tool: 'habits.archive',
     description: 'habits.archive answers the habit as archived (or restored) but stores nothing.',
     parameters: { probability: probability() },
+    effect: { kind: 'lost_write' },
   },
   // ---- journal
   {
@@ -178,6 +272,7 @@ export const FAULT_CATALOG = [
     description:
       'journal.add fails intermittently (by default half the calls, at random) and stores nothing then.',
     parameters: { probability: probability(0.5) },
+    effect: { kind: 'error' },
   },
   {
     id: 'journal.list.ignores-limit',
@@ -186,6 +281,8 @@ export const FAULT_CATALOG = [
     tool: 'journal.list',
     description: 'journal.list ignores `limit` and answers up to 50 entries.',
     parameters: { probability: probability() },
+    // listJournalInput's upper bound
+    effect: { kind: 'input', rewrite: (input: FaultInput) => ({ ...input, limit: 50 }) },
   },
   // ---- mood
   {
@@ -195,6 +292,8 @@ export const FAULT_CATALOG = [
     tool: 'mood.log',
     description: 'mood.log inverts the 1–10 scale: level L is stored and answered as 11 − L.',
     parameters: { probability: probability() },
+    // 1 is stored as 10, 10 as 1
+    effect: { kind: 'input', rewrite: (input: { level: number }) => ({ ...input, level: 11 - input.level }) },
   },
   {
     id: 'mood.recent.slow',
@@ -203,6 +302,7 @@ export const FAULT_CATALOG = [
     tool: 'mood.recent',
     description: 'mood.recent answers after a jittered added delay (default 3000 ms ± 50 %).',
     parameters: { probability: probability(), delayMs: delayMs(true) },
+    effect: { kind: 'delay' },
   },
   // ---- calendar
   {
@@ -212,6 +312,14 @@ export const FAULT_CATALOG = [
     tool: 'calendar.create_event',
     description: 'calendar.create_event stores (and answers) the event an hour later than given.',
     parameters: { probability: probability() },
+    effect: {
+      kind: 'input',
+      rewrite: (input: { startsAt: string; endsAt: string }) => ({
+        ...input,
+        startsAt: new Date(Date.parse(input.startsAt) + HOUR_MS).toISOString(),
+        endsAt: new Date(Date.parse(input.endsAt) + HOUR_MS).toISOString(),
+      }),
+    },
   },
   {
     id: 'calendar.list_events.ignores-to',
@@ -220,6 +328,14 @@ export const FAULT_CATALOG = [
     tool: 'calendar.list_events',
     description: 'calendar.list_events ignores the `to` bound and lists events up to 366 days after `from`.',
     parameters: { probability: probability() },
+    // listEventsInput's longest range
+    effect: {
+      kind: 'input',
+      rewrite: (input: { from: string }) => ({
+        ...input,
+        to: new Date(instant(input.from) + 366 * DAY_MS).toISOString(),
+      }),
+    },
   },
   {
     id: 'calendar.list_events.slow',
@@ -228,6 +344,7 @@ export const FAULT_CATALOG = [
     tool: 'calendar.list_events',
     description: 'calendar.list_events answers after a jittered added delay (default 3000 ms ± 50 %).',
     parameters: { probability: probability(), delayMs: delayMs(true) },
+    effect: { kind: 'delay' },
   },
   // ---- contacts
   {
@@ -237,6 +354,7 @@ export const FAULT_CATALOG = [
     tool: 'contacts.create',
     description: 'contacts.create answers the contact as created but never stores it.',
     parameters: { probability: probability() },
+    effect: { kind: 'lost_write' },
   },
   {
     id: 'contacts.search.error',
@@ -245,10 +363,11 @@ export const FAULT_CATALOG = [
     tool: 'contacts.search',
     description: 'contacts.search fails with an "unavailable" error result.',
     parameters: { probability: probability() },
+    effect: { kind: 'error' },
   },
 ] as const satisfies readonly FaultDefect[];
 
-/** A catalog id, checked by the compiler where the app modules name their defects. */
+/** A catalog id, checked by the compiler where code names a defect (tests, the bench). */
 export type DefectId = (typeof FAULT_CATALOG)[number]['id'];
 
 const BY_ID = new Map<string, FaultDefect>(FAULT_CATALOG.map((d) => [d.id, d]));
@@ -257,73 +376,57 @@ export function findDefect(id: string): FaultDefect | undefined {
   return BY_ID.get(id);
 }
 
-/** What a plant asks for; omitted parameters take the defect's defaults when applied. */
-export interface FaultSpec {
-  defect: string;
-  probability?: number;
-  delayMs?: number;
-  note?: string;
-}
-
 /**
- * Problems with a spec for a known defect, one sentence each naming the field (empty: fine). The
- * ranges are checked by the DTO too; this adds the rules that depend on the defect.
+ * Problems with a spec for a known defect, one sentence each naming the field (empty: fine): the
+ * ranges every defect shares (src/config/fault-spec.ts), and `delayMs` on slow defects only.
  */
 export function faultSpecProblems(defect: FaultDefect, spec: Omit<FaultSpec, 'defect'>): string[] {
-  const problems: string[] = [];
-  const p = spec.probability;
-  if (p !== undefined && (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1)) {
-    problems.push('probability must be a number from 0 to 1');
-  }
-  const d = spec.delayMs;
-  if (d !== undefined) {
-    if (!defect.parameters.delayMs) {
-      problems.push(`delayMs does not apply to ${defect.id} (only slow defects take a delay)`);
-    } else if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > MAX_DELAY_MS) {
-      problems.push(`delayMs must be a whole number from 0 to ${MAX_DELAY_MS}`);
-    }
-  }
-  const n = spec.note;
-  if (n !== undefined && (typeof n !== 'string' || n.length > MAX_NOTE_LENGTH)) {
-    problems.push(`note must be a string of at most ${MAX_NOTE_LENGTH} characters`);
-  }
-  return problems;
+  const { probability, delayMs, note } = spec;
+  const delay =
+    delayMs !== undefined && !defect.parameters.delayMs
+      ? [`delayMs does not apply to ${defect.id} (only slow defects take a delay)`]
+      : faultParameterProblems({ delayMs });
+  return [...faultParameterProblems({ probability }), ...delay, ...faultParameterProblems({ note })];
 }
 
 /**
- * Parses `FAULTS`: a JSON list of catalog ids or of `{ defect, probability?, delayMs?, note? }`.
- * Answers the specs and a readable problem for each bad entry (unknown ids included).
+ * `FAULTS` checked against the catalog. The config parsed it as syntax only (and any problem there
+ * stops the boot first, so `specs` are its entries in order); here every id must name a defect and
+ * its parameters must fit it. The problems read like the config's (`FAULTS entry 0: unknown defect
+ * "…"`): main.ts and FaultsService throw them as a ConfigError.
  */
-export function parseFaultSpecs(json: string): { specs: FaultSpec[]; problems: string[] } {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return { specs: [], problems: ['must be a JSON list, e.g. ["todo.list.drops-newest"]'] };
-  }
-  if (!Array.isArray(value)) {
-    return { specs: [], problems: ['must be a JSON list, e.g. ["todo.list.drops-newest"]'] };
-  }
-  const specs: FaultSpec[] = [];
-  const problems: string[] = [];
-  value.forEach((entry: unknown, i) => {
-    const spec: Record<string, unknown> =
-      typeof entry === 'string' ? { defect: entry } : (entry as Record<string, unknown>);
-    if (typeof spec !== 'object' || spec === null || typeof spec.defect !== 'string') {
-      problems.push(`entry ${i} must be a catalog id or an object with a "defect" id`);
-      return;
-    }
-    const extra = Object.keys(spec).filter((k) => !['defect', 'probability', 'delayMs', 'note'].includes(k));
-    if (extra.length > 0) problems.push(`entry ${i} has unknown fields: ${extra.join(', ')}`);
+export function bootFaultProblems(specs: readonly FaultSpec[]): string[] {
+  return specs.flatMap((spec, i) => {
     const defect = findDefect(spec.defect);
     if (!defect) {
-      problems.push(`entry ${i}: unknown defect "${spec.defect}" (GET /api/v1/faults/catalog lists them)`);
-      return;
+      return [`FAULTS entry ${i}: unknown defect "${spec.defect}" (GET /api/v1/faults/catalog lists them)`];
     }
-    const parsed = spec as unknown as FaultSpec;
-    const own = faultSpecProblems(defect, parsed);
-    problems.push(...own.map((p) => `entry ${i} (${defect.id}): ${p}`));
-    if (own.length === 0 && extra.length === 0) specs.push(parsed);
+    return faultSpecProblems(defect, spec).map((p) => `FAULTS entry ${i} (${defect.id}): ${p}`);
   });
-  return { specs, problems };
+}
+
+// ---- pure helpers of the effects above
+
+/** The input without `field` (unchanged when there is none). */
+function without(input: FaultInput, field: string | undefined): FaultInput {
+  if (field === undefined) return input;
+  const { [field]: _left, ...rest } = input;
+  return rest;
+}
+
+/** A list answer with these items and the `count` that goes with them. */
+function withCount<A extends object, T>(answer: A, items: T[]): A & { items: T[]; count: number } {
+  return { ...answer, items, count: items.length };
+}
+
+/** The items without the most recently created one (the first of equals); ISO times sort as text. */
+function withoutNewest<T extends { createdAt: string }>(items: T[]): T[] {
+  if (items.length === 0) return items;
+  const newest = items.reduce((n, item, i) => (item.createdAt > items[n].createdAt ? i : n), 0);
+  return items.filter((_, i) => i !== newest);
+}
+
+/** A calendar boundary in ms since the epoch: a bare date is midnight UTC (as calendar.schemas reads it). */
+function instant(value: string): number {
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import { FAULT_CLASSES, MAX_DELAY_MS, MAX_NOTE_LENGTH } from './fault-catalog.js';
+import { MAX_DELAY_MS, MAX_NOTE_LENGTH } from '../config/fault-spec.js';
+import { FAULT_CLASSES } from './fault-catalog.js';
 import type { FaultClass } from './fault-catalog.js';
 
 export class PlantFaultDto {

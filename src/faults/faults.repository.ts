@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { FaultEntity } from './fault.entity.js';
-import type { FaultSpec } from './fault-catalog.js';
+import type { FaultSpec } from '../config/fault-spec.js';
 
 /** How much history GET /api/v1/faults answers (the active ones always come with it). */
 export const FAULT_HISTORY_LIMIT = 500;

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config.js';
-import { ToolError } from '../tool-contract/tool.error.js';
-import { FAULT_CATALOG, faultSpecProblems, findDefect } from './fault-catalog.js';
-import type { DefectId, FaultDefect, FaultSpec } from './fault-catalog.js';
+import { ConfigError } from '../config/config.error.js';
+import type { FaultSpec } from '../config/fault-spec.js';
+import { bootFaultProblems, FAULT_CATALOG, faultSpecProblems, findDefect } from './fault-catalog.js';
+import type { DefectId, FaultDefect } from './fault-catalog.js';
 import type { FaultEntity } from './fault.entity.js';
 import type { FaultCatalogDto, FaultDefectDto, FaultDto, FaultListDto, PlantFaultDto } from './faults.dto.js';
 import { FaultsErrorCode, FaultsException } from './faults.exception.js';
 import { FaultsRepository } from './faults.repository.js';
 
-/** A planted defect as the app modules apply it: the parameters in effect, defaults filled in. */
+/** A planted defect as the lab applies it: the parameters in effect, defaults filled in. */
 export interface ActiveFault {
   id: string;
   defect: FaultDefect;
@@ -23,8 +23,8 @@ export interface ActiveFault {
 /**
  * The fault lab. Admins plant and clear catalog defects (stored in `faults`); every instance keeps
  * the active ones in memory, re-read every FAULTS_POLL_MS, so a plant made through any instance
- * applies on all of them within seconds. The app modules ask, on their own code paths,
- * `applies(id)` / `maybeFail(id)` / `maybeDelay(id)`: a synchronous map lookup, no query per call.
+ * applies on all of them within seconds. FaultInterceptor asks, per tool call, which plants on that
+ * tool apply (`appliesTo`): a synchronous map lookup and a coin per plant, no query per call.
  *
  * With the lab off (production without FAULTS_ENABLED=true) nothing is read or applied and the
  * admin API answers 403.
@@ -33,6 +33,8 @@ export interface ActiveFault {
 export class FaultsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(FaultsService.name);
   private byDefect = new Map<string, ActiveFault>();
+  /** The same plants by tool, in catalog order. */
+  private byTool = new Map<string, ActiveFault[]>();
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private pollFailing = false;
@@ -45,6 +47,9 @@ export class FaultsService implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // main.ts checks FAULTS right after loading the config; this covers apps built with createApp
+    const problems = bootFaultProblems(this.config.faultsAtBoot);
+    if (problems.length > 0) throw new ConfigError(problems);
     if (!this.config.faultsEnabled) return;
     for (const spec of this.config.faultsAtBoot) {
       const row = await this.faults.insertUnlessActive(spec);
@@ -61,33 +66,24 @@ export class FaultsService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.inFlight;
   }
 
-  // ---- for the app modules
+  // ---- for the interceptor
 
   /** The active plant of this defect, if any (the lab being off means none). */
   active(defectId: DefectId): ActiveFault | undefined {
     return this.byDefect.get(defectId);
   }
 
-  /** True when the defect is planted and this call falls within its probability. */
-  applies(defectId: DefectId): boolean {
-    const fault = this.byDefect.get(defectId);
-    return fault !== undefined && this.random() < fault.probability;
+  /** The plants on this tool that apply to this call (each within its probability), in catalog order. */
+  appliesTo(tool: string): ActiveFault[] {
+    const planted = this.byTool.get(tool);
+    if (!planted) return [];
+    return planted.filter((fault) => this.random() < fault.probability);
   }
 
-  /** Throws the error result of an `error` defect when it applies to this call. */
-  maybeFail(defectId: DefectId): void {
-    if (!this.applies(defectId)) return;
-    const { tool } = this.byDefect.get(defectId)!.defect;
-    throw new ToolError(`${tool} is temporarily unavailable; try again in a moment`, 'UNAVAILABLE');
-  }
-
-  /** Waits out the delay of a `slow` defect when it applies to this call (jittered ones ±50 %). */
-  async maybeDelay(defectId: DefectId): Promise<void> {
-    if (!this.applies(defectId)) return;
-    const fault = this.byDefect.get(defectId);
-    const base = fault?.delayMs ?? 0;
-    const ms = fault?.defect.parameters.delayMs?.jitter ? base * (0.5 + this.random()) : base;
-    if (ms > 0) await sleep(Math.round(ms));
+  /** The delay of a slow plant for one call, in ms: jittered ones vary by ±50 %. */
+  delayFor(fault: ActiveFault): number {
+    const base = fault.delayMs ?? 0;
+    return Math.round(fault.defect.parameters.delayMs?.jitter ? base * (0.5 + this.random()) : base);
   }
 
   // ---- for the admin API
@@ -152,7 +148,13 @@ export class FaultsService implements OnApplicationBootstrap, OnModuleDestroy {
       // rows are oldest first: the newest plant of a defect sets its parameters
       if (defect) next.set(defect.id, toActive(row, defect));
     }
+    const byTool = new Map<string, ActiveFault[]>();
+    for (const defect of FAULT_CATALOG) {
+      const fault = next.get(defect.id);
+      if (fault) byTool.set(defect.tool, [...(byTool.get(defect.tool) ?? []), fault]);
+    }
     this.byDefect = next;
+    this.byTool = byTool;
   }
 
   private async poll(): Promise<void> {

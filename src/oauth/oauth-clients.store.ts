@@ -6,10 +6,10 @@ import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/serv
 import { InvalidClientMetadataError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { OAuthClientInformationFull } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { OAuthClientEntity } from './oauth-client.entity.js';
+import { isUuid } from '../common/uuid.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -27,7 +27,7 @@ export class OAuthClientsStore implements OAuthRegisteredClientsStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async getClient(clientId: string): Promise<OAuthClientInformationFull | undefined> {
-    if (!UUID.test(clientId)) return undefined;
+    if (!isUuid(clientId)) return undefined;
     const row = await this.repo().findOne({ where: { id: clientId } });
     if (!row) return undefined;
     return {
@@ -46,7 +46,7 @@ export class OAuthClientsStore implements OAuthRegisteredClientsStore {
   ): Promise<OAuthClientInformationFull> {
     for (const uri of client.redirect_uris) assertAcceptableRedirectUri(uri);
     const { client_id, client_secret, client_secret_expires_at, ...metadata } = client;
-    if (!client_id || !UUID.test(client_id)) throw new Error('the SDK did not generate a client id');
+    if (!client_id || !isUuid(client_id)) throw new Error('the SDK did not generate a client id');
     delete (metadata as { client_id_issued_at?: number }).client_id_issued_at;
     const row = await this.repo().save(
       this.repo().create({
@@ -67,7 +67,7 @@ export class OAuthClientsStore implements OAuthRegisteredClientsStore {
 
   /** See the class comment: the stored hash when `secret` is the client's secret, else a non-match. */
   async presentedSecret(clientId: string, secret: string): Promise<string> {
-    const row = UUID.test(clientId) ? await this.repo().findOne({ where: { id: clientId } }) : null;
+    const row = isUuid(clientId) ? await this.repo().findOne({ where: { id: clientId } }) : null;
     const presented = Buffer.from(sha256(secret));
     if (row?.secretHash && timingSafeEqual(presented, Buffer.from(row.secretHash))) return row.secretHash;
     return '\u0000not-the-secret';

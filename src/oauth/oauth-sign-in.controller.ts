@@ -1,7 +1,7 @@
 import { Body, Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../common/public.decorator.js';
 import { ConsentFormDto, SignInFormDto } from './oauth-sign-in.dto.js';
 import { OAuthSignInFlow } from './oauth-sign-in.flow.js';
 

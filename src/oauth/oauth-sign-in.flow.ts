@@ -4,7 +4,7 @@ import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/
 import type { OAuthClientInformationFull } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { AuthException } from '../auth/auth.exception.js';
 import { AuthService } from '../auth/auth.service.js';
-import { UsersService } from '../auth/users.service.js';
+import { UsersService } from '../auth/users/users.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { OAuthAuthorizationsService, REQUEST_TTL_MS } from './oauth-authorizations.service.js';
 import type { OAuthAuthorizationEntity } from './oauth-authorization.entity.js';

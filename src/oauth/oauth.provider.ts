@@ -20,9 +20,9 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { AuthException } from '../auth/auth.exception.js';
 import { AuthService } from '../auth/auth.service.js';
-import { JWT_ALG, JwtKeysService } from '../auth/jwt-keys.service.js';
-import { UsersService, toAuthUser } from '../auth/users.service.js';
-import type { UserEntity } from '../auth/user.entity.js';
+import { JWT_ALG, JwtKeysService } from '../auth/tokens/jwt-keys.service.js';
+import { UsersService, toAuthUser } from '../auth/users/users.service.js';
+import type { UserEntity } from '../auth/users/user.entity.js';
 import { AppConfig } from '../config/app-config.js';
 import { OAuthAuthorizationsService } from './oauth-authorizations.service.js';
 import type { CodeRedemption } from './oauth-authorizations.service.js';

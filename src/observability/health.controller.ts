@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../common/public.decorator.js';
 import { HealthContributors } from './health-contributors.js';
 import { MetricsService } from './metrics.service.js';
 

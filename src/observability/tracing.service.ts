@@ -3,7 +3,7 @@ import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AppConfig } from '../config/app-config.js';
 import { setTracingEnabled } from './tracing.js';
-import type { TracingConfig } from './tracing.config.js';
+import type { TracingConfig } from '../config/tracing.config.js';
 
 interface RunningSdk {
   shutdown(): Promise<void>;

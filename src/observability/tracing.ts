@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TracingConfig } from './tracing.config.js';
+import type { TracingConfig } from '../config/tracing.config.js';
 
 /** The instrumentation scope of every span this server makes. */
 export const TRACER_NAME = 'mana-personas';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ToolRegistry } from '../tools/tool.registry.js';
-import type { ModuleMix } from './persona-schedule.types.js';
-import { canonicalTimeZone } from './persona-timezone.js';
+import type { ModuleMix } from './schedule/persona-schedule.types.js';
+import { canonicalTimeZone } from './schedule/persona-timezone.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
 import { PersonasRepository } from './personas.repository.js';
 

@@ -1,5 +1,5 @@
 import { DEV_PERSONA_SEED_SECRET } from '../config/app-config.js';
-import { passwordWeakness } from '../auth/password-policy.js';
+import { passwordWeakness } from '../auth/users/password-policy.js';
 import { derivePersonaPassword, personaSeedSecret } from './persona-password.js';
 
 // Known answers computed outside this code: `printf '<email>' | openssl dgst -sha256 -hmac '<secret>'

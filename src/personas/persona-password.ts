@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { DEV_PERSONA_SEED_SECRET } from '../config/app-config.js';
 import type { NodeEnv } from '../config/app-config.js';
-import { passwordWeakness } from '../auth/password-policy.js';
+import { passwordWeakness } from '../auth/users/password-policy.js';
 
 /** Length of a derived persona password (characters of [A-Za-z0-9]). */
 export const PERSONA_PASSWORD_LENGTH = 32;

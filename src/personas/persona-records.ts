@@ -1,15 +1,20 @@
 import { clip } from '../common/text.js';
 import { isUuid } from '../common/uuid.js';
-import { ACTION_ORIGINS, ERROR_KINDS, FINDING_CLASSES, FINDING_SOURCES } from './persona-schedule.types.js';
+import {
+  ACTION_ORIGINS,
+  ERROR_KINDS,
+  FINDING_CLASSES,
+  FINDING_SOURCES,
+} from './schedule/persona-schedule.types.js';
 import type {
   ActionOrigin,
   ActionResult,
   ErrorKind,
   FindingClass,
   FindingSource,
-} from './persona-schedule.types.js';
+} from './schedule/persona-schedule.types.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
-import { TRAJECTORY_WIRE_MAX_CHARS } from './trajectory-content.js';
+import { TRAJECTORY_WIRE_MAX_CHARS } from './audit/trajectory-content.js';
 
 /** One tool call as the runner reports it (in-process or over the internal API). */
 export interface ActionInput {
@@ -46,30 +51,14 @@ export interface RecordResult {
 }
 
 /** An action row ready to store: every optional field made explicit, id and module derived. */
-export interface ActionRow {
+export interface ActionRow extends Required<ActionInput> {
   id: string;
-  tickId: string;
-  seq: number;
-  toolName: string;
   module: string;
-  inputHash: string | null;
-  result: ActionResult;
-  errorKind: ErrorKind | null;
-  errorMessage: string | null;
-  latencyMs: number | null;
-  origin: ActionOrigin;
-  input: string | null;
-  output: string | null;
-  inputTruncated: boolean;
-  outputTruncated: boolean;
 }
 
-export interface FeedbackRow {
+/** A feedback row ready to store: notes made explicit, id derived. */
+export interface FeedbackRow extends Required<FeedbackInput> {
   id: string;
-  tickId: string;
-  module: string;
-  rating: number;
-  notes: string | null;
 }
 
 /** Something the persona noticed was wrong, tied to the call (seq) that showed it. */
@@ -87,18 +76,9 @@ export interface FindingInput {
   personaMistake?: boolean;
 }
 
-export interface FindingRow {
+/** A finding ready to store: seq and personaMistake made explicit, id derived, texts clipped. */
+export interface FindingRow extends Required<FindingInput> {
   id: string;
-  tickId: string;
-  seq: number | null;
-  module: string;
-  tool: string;
-  class: FindingClass;
-  check: string;
-  expected: string;
-  got: string;
-  source: FindingSource;
-  personaMistake: boolean;
 }
 
 export const MAX_ACTIONS_PER_CALL = 500;
@@ -195,105 +175,156 @@ function checkRows(p: Problems, field: string, value: unknown, max: number): unk
   return rows;
 }
 
-function checkKeys(p: Problems, at: string, row: Record<string, unknown>, allowed: Set<string>): void {
+function checkKeys(
+  p: Problems,
+  at: string,
+  row: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+): void {
   for (const key of Object.keys(row)) if (!allowed.has(key)) p.add(`${at}.${key} is not allowed`);
 }
 
+/** One batch as the validators read it: `field[i]` rows, at most `max`, each holding only `keys`. */
+interface BatchRules<T> {
+  field: 'actions' | 'feedback' | 'findings';
+  max: number;
+  keys: ReadonlySet<string>;
+  /** Adds one problem per bad field of the row at `at` (`actions[3]`). */
+  check: (p: Problems, at: string, raw: Record<string, unknown>) => void;
+  /** The row to store, from a row that passed `check`. */
+  build: (raw: Record<string, unknown>) => T;
+}
+
 /**
- * Validates a batch of actions (HTTP body or in-process call alike) and derives id and module.
- * Throws one 400 listing every bad field of every row; nothing is written then.
+ * The frame of every batch validator (HTTP body or in-process call alike): checks each row and
+ * builds what is stored. Throws one 400 listing every bad field of every row; nothing is written then.
  */
-export function validateActions(value: unknown): ActionRow[] {
+function validateBatch<T>(value: unknown, rules: BatchRules<T>): T[] {
   const p = new Problems();
-  const rows = checkRows(p, 'actions', value, MAX_ACTIONS_PER_CALL);
-  const out: ActionRow[] = [];
+  const rows = checkRows(p, rules.field, value, rules.max);
+  const out: T[] = [];
   rows.forEach((raw, i) => {
-    const at = `actions[${i}]`;
+    const at = `${rules.field}[${i}]`;
     if (!isRecord(raw)) {
       p.add(`${at} must be an object`);
       return;
     }
-    checkKeys(p, at, raw, ACTION_KEYS);
-    const { tickId, seq, toolName, result, errorKind, latencyMs, origin } = raw;
-    if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
-    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > INT4_MAX)
-      p.add(`${at}.seq must be an integer ≥ 0`);
-    if (typeof toolName !== 'string' || !TOOL_NAME.test(toolName))
-      p.add(`${at}.toolName must be 1–128 characters of letters, digits, '_', '.', '-'`);
-    if (result !== 'ok' && result !== 'error') p.add(`${at}.result must be "ok" or "error"`);
-    if (!absent(errorKind) && !ERROR_KINDS.includes(errorKind as ErrorKind))
-      p.add(`${at}.errorKind must be one of ${ERROR_KINDS.join(', ')}`);
-    if (result === 'ok' && !absent(errorKind))
-      p.add(`${at}.errorKind is only allowed when result is "error"`);
-    const inputHash = optionalText(p, `${at}.inputHash`, raw.inputHash, 128);
-    const errorMessage = optionalText(p, `${at}.errorMessage`, raw.errorMessage, 2000);
-    if (
-      !absent(latencyMs) &&
-      (typeof latencyMs !== 'number' || !Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > INT4_MAX)
-    )
-      p.add(`${at}.latencyMs must be an integer ≥ 0`);
-    if (!absent(origin) && !ACTION_ORIGINS.includes(origin as ActionOrigin))
-      p.add(`${at}.origin must be one of ${ACTION_ORIGINS.join(', ')}`);
-    const input = optionalText(p, `${at}.input`, raw.input, TRAJECTORY_WIRE_MAX_CHARS);
-    const output = optionalText(p, `${at}.output`, raw.output, TRAJECTORY_WIRE_MAX_CHARS);
-    for (const flag of ['inputTruncated', 'outputTruncated'] as const)
-      if (!absent(raw[flag]) && typeof raw[flag] !== 'boolean') p.add(`${at}.${flag} must be true or false`);
-    if (p.list.length > 0) return;
-    const tick = (tickId as string).toLowerCase();
-    const tool = toolName as string;
-    out.push({
-      id: actionId(tick, seq as number, tool),
-      tickId: tick,
-      seq: seq as number,
-      toolName: tool,
-      module: moduleOfTool(tool),
-      inputHash,
-      result: result as ActionResult,
-      errorKind: absent(errorKind) ? null : (errorKind as ErrorKind),
-      errorMessage,
-      latencyMs: absent(latencyMs) ? null : (latencyMs as number),
-      origin: absent(origin) ? 'brain' : (origin as ActionOrigin),
-      input,
-      output,
-      inputTruncated: raw.inputTruncated === true,
-      outputTruncated: raw.outputTruncated === true,
-    });
+    checkKeys(p, at, raw, rules.keys);
+    rules.check(p, at, raw);
+    if (p.list.length === 0) out.push(rules.build(raw));
   });
   p.throwIfAny();
   return out;
+}
+
+const isInt = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+/** A text the row may leave out (null then), as `check` passed it through optionalText. */
+const textOrNull = (value: unknown) => (absent(value) ? null : (value as string));
+
+function checkTickId(p: Problems, at: string, value: unknown): void {
+  if (!isUuid(value)) p.add(`${at}.tickId must be a UUID`);
+}
+
+function checkToolName(p: Problems, at: string, name: string, value: unknown): void {
+  if (typeof value !== 'string' || !TOOL_NAME.test(value))
+    p.add(`${at}.${name} must be 1–128 characters of letters, digits, '_', '.', '-'`);
+}
+
+function checkModule(p: Problems, at: string, value: unknown): void {
+  if (typeof value !== 'string' || !MODULE.test(value))
+    p.add(`${at}.module must be a module name (lower case letters, digits, '_')`);
+}
+
+/** One of `allowed`; with `optional`, also absent. */
+function checkOneOf(
+  p: Problems,
+  at: string,
+  name: string,
+  value: unknown,
+  allowed: readonly string[],
+  optional = false,
+): void {
+  if (optional && absent(value)) return;
+  if (!allowed.includes(value as string)) p.add(`${at}.${name} must be one of ${allowed.join(', ')}`);
+}
+
+function checkFlag(p: Problems, at: string, name: string, value: unknown): void {
+  if (!absent(value) && typeof value !== 'boolean') p.add(`${at}.${name} must be true or false`);
+}
+
+/** Validates a batch of actions and derives id and module. */
+export function validateActions(value: unknown): ActionRow[] {
+  return validateBatch(value, {
+    field: 'actions',
+    max: MAX_ACTIONS_PER_CALL,
+    keys: ACTION_KEYS,
+    check: (p, at, raw) => {
+      const { result, errorKind, latencyMs } = raw;
+      checkTickId(p, at, raw.tickId);
+      if (!isInt(raw.seq, 0, INT4_MAX)) p.add(`${at}.seq must be an integer ≥ 0`);
+      checkToolName(p, at, 'toolName', raw.toolName);
+      if (result !== 'ok' && result !== 'error') p.add(`${at}.result must be "ok" or "error"`);
+      checkOneOf(p, at, 'errorKind', errorKind, ERROR_KINDS, true);
+      if (result === 'ok' && !absent(errorKind))
+        p.add(`${at}.errorKind is only allowed when result is "error"`);
+      optionalText(p, `${at}.inputHash`, raw.inputHash, 128);
+      optionalText(p, `${at}.errorMessage`, raw.errorMessage, 2000);
+      if (!absent(latencyMs) && !isInt(latencyMs, 0, INT4_MAX))
+        p.add(`${at}.latencyMs must be an integer ≥ 0`);
+      checkOneOf(p, at, 'origin', raw.origin, ACTION_ORIGINS, true);
+      optionalText(p, `${at}.input`, raw.input, TRAJECTORY_WIRE_MAX_CHARS);
+      optionalText(p, `${at}.output`, raw.output, TRAJECTORY_WIRE_MAX_CHARS);
+      checkFlag(p, at, 'inputTruncated', raw.inputTruncated);
+      checkFlag(p, at, 'outputTruncated', raw.outputTruncated);
+    },
+    build: (raw) => {
+      const tick = (raw.tickId as string).toLowerCase();
+      const tool = raw.toolName as string;
+      return {
+        id: actionId(tick, raw.seq as number, tool),
+        tickId: tick,
+        seq: raw.seq as number,
+        toolName: tool,
+        module: moduleOfTool(tool),
+        inputHash: textOrNull(raw.inputHash),
+        result: raw.result as ActionResult,
+        errorKind: absent(raw.errorKind) ? null : (raw.errorKind as ErrorKind),
+        errorMessage: textOrNull(raw.errorMessage),
+        latencyMs: absent(raw.latencyMs) ? null : (raw.latencyMs as number),
+        origin: absent(raw.origin) ? 'brain' : (raw.origin as ActionOrigin),
+        input: textOrNull(raw.input),
+        output: textOrNull(raw.output),
+        inputTruncated: raw.inputTruncated === true,
+        outputTruncated: raw.outputTruncated === true,
+      };
+    },
+  });
 }
 
 /** Validates a batch of feedback rows (ratings must be whole numbers 1–5) and derives the ids. */
 export function validateFeedback(value: unknown): FeedbackRow[] {
-  const p = new Problems();
-  const rows = checkRows(p, 'feedback', value, MAX_FEEDBACK_PER_CALL);
-  const out: FeedbackRow[] = [];
-  rows.forEach((raw, i) => {
-    const at = `feedback[${i}]`;
-    if (!isRecord(raw)) {
-      p.add(`${at} must be an object`);
-      return;
-    }
-    checkKeys(p, at, raw, FEEDBACK_KEYS);
-    const { tickId, module, rating } = raw;
-    if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
-    if (typeof module !== 'string' || !MODULE.test(module))
-      p.add(`${at}.module must be a module name (lower case letters, digits, '_')`);
-    if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
-      p.add(`${at}.rating must be an integer from 1 to 5`);
-    const notes = optionalText(p, `${at}.notes`, raw.notes, 4000);
-    if (p.list.length > 0) return;
-    const tick = (tickId as string).toLowerCase();
-    out.push({
-      id: feedbackId(tick, module as string),
-      tickId: tick,
-      module: module as string,
-      rating: rating as number,
-      notes,
-    });
+  return validateBatch(value, {
+    field: 'feedback',
+    max: MAX_FEEDBACK_PER_CALL,
+    keys: FEEDBACK_KEYS,
+    check: (p, at, raw) => {
+      checkTickId(p, at, raw.tickId);
+      checkModule(p, at, raw.module);
+      if (!isInt(raw.rating, 1, 5)) p.add(`${at}.rating must be an integer from 1 to 5`);
+      optionalText(p, `${at}.notes`, raw.notes, 4000);
+    },
+    build: (raw) => {
+      const tick = (raw.tickId as string).toLowerCase();
+      return {
+        id: feedbackId(tick, raw.module as string),
+        tickId: tick,
+        module: raw.module as string,
+        rating: raw.rating as number,
+        notes: textOrNull(raw.notes),
+      };
+    },
   });
-  p.throwIfAny();
-  return out;
 }
 
 /**
@@ -301,52 +332,40 @@ export function validateFeedback(value: unknown): FeedbackRow[] {
  * FINDING_TEXT_MAX characters (a finding keeps a short expected-vs-got, never a whole answer).
  */
 export function validateFindings(value: unknown): FindingRow[] {
-  const p = new Problems();
-  const rows = checkRows(p, 'findings', value, MAX_FINDINGS_PER_CALL);
-  const out: FindingRow[] = [];
-  rows.forEach((raw, i) => {
-    const at = `findings[${i}]`;
-    if (!isRecord(raw)) {
-      p.add(`${at} must be an object`);
-      return;
-    }
-    checkKeys(p, at, raw, FINDING_KEYS);
-    const { tickId, seq, module, tool, check, expected, got, source, personaMistake } = raw;
-    const kind = raw.class;
-    if (!isUuid(tickId)) p.add(`${at}.tickId must be a UUID`);
-    if (!absent(seq) && (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > INT4_MAX))
-      p.add(`${at}.seq must be an integer ≥ 0 or null`);
-    if (typeof module !== 'string' || !MODULE.test(module))
-      p.add(`${at}.module must be a module name (lower case letters, digits, '_')`);
-    if (typeof tool !== 'string' || !TOOL_NAME.test(tool))
-      p.add(`${at}.tool must be 1–128 characters of letters, digits, '_', '.', '-'`);
-    if (!FINDING_CLASSES.includes(kind as FindingClass))
-      p.add(`${at}.class must be one of ${FINDING_CLASSES.join(', ')}`);
-    if (typeof check !== 'string' || !CHECK_NAME.test(check))
-      p.add(`${at}.check must be 1–${FINDING_CHECK_MAX} characters of letters, digits, '.', '_', '-'`);
-    if (typeof expected !== 'string') p.add(`${at}.expected must be a string`);
-    if (typeof got !== 'string') p.add(`${at}.got must be a string`);
-    if (!FINDING_SOURCES.includes(source as FindingSource))
-      p.add(`${at}.source must be one of ${FINDING_SOURCES.join(', ')}`);
-    if (!absent(personaMistake) && typeof personaMistake !== 'boolean')
-      p.add(`${at}.personaMistake must be true or false`);
-    if (p.list.length > 0) return;
-    const tick = (tickId as string).toLowerCase();
-    const callSeq = absent(seq) ? null : (seq as number);
-    out.push({
-      id: findingId(tick, callSeq, check as string),
-      tickId: tick,
-      seq: callSeq,
-      module: module as string,
-      tool: tool as string,
-      class: kind as FindingClass,
-      check: check as string,
-      expected: clip(expected as string, FINDING_TEXT_MAX),
-      got: clip(got as string, FINDING_TEXT_MAX),
-      source: source as FindingSource,
-      personaMistake: personaMistake === true,
-    });
+  return validateBatch(value, {
+    field: 'findings',
+    max: MAX_FINDINGS_PER_CALL,
+    keys: FINDING_KEYS,
+    check: (p, at, raw) => {
+      const { seq, check } = raw;
+      checkTickId(p, at, raw.tickId);
+      if (!absent(seq) && !isInt(seq, 0, INT4_MAX)) p.add(`${at}.seq must be an integer ≥ 0 or null`);
+      checkModule(p, at, raw.module);
+      checkToolName(p, at, 'tool', raw.tool);
+      checkOneOf(p, at, 'class', raw.class, FINDING_CLASSES);
+      if (typeof check !== 'string' || !CHECK_NAME.test(check))
+        p.add(`${at}.check must be 1–${FINDING_CHECK_MAX} characters of letters, digits, '.', '_', '-'`);
+      if (typeof raw.expected !== 'string') p.add(`${at}.expected must be a string`);
+      if (typeof raw.got !== 'string') p.add(`${at}.got must be a string`);
+      checkOneOf(p, at, 'source', raw.source, FINDING_SOURCES);
+      checkFlag(p, at, 'personaMistake', raw.personaMistake);
+    },
+    build: (raw) => {
+      const tick = (raw.tickId as string).toLowerCase();
+      const callSeq = absent(raw.seq) ? null : (raw.seq as number);
+      return {
+        id: findingId(tick, callSeq, raw.check as string),
+        tickId: tick,
+        seq: callSeq,
+        module: raw.module as string,
+        tool: raw.tool as string,
+        class: raw.class as FindingClass,
+        check: raw.check as string,
+        expected: clip(raw.expected as string, FINDING_TEXT_MAX),
+        got: clip(raw.got as string, FINDING_TEXT_MAX),
+        source: raw.source as FindingSource,
+        personaMistake: raw.personaMistake === true,
+      };
+    },
   });
-  p.throwIfAny();
-  return out;
 }

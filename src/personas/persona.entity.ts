@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
+import type { ModuleMix, TickCadence } from './schedule/persona-schedule.types.js';
 
 @Entity({ name: 'personas' })
 export class PersonaEntity {

@@ -7,7 +7,7 @@ import type {
   PersonaResponseDto,
   PersonaTargetDto,
   PersonaTickDto,
-} from './persona-responses.dto.js';
+} from './api/persona-responses.dto.js';
 import type {
   ActionView,
   ModuleFeedbackRow,
@@ -16,7 +16,7 @@ import type {
   PersonaView,
   TickView,
 } from './personas.repository.js';
-import type { PersonaScheduleState } from './not-ticking.service.js';
+import type { PersonaScheduleState } from './schedule/not-ticking.service.js';
 
 /**
  * Rows → response DTOs, written once: every persona answer of the admin and internal APIs goes

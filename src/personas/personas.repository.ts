@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { DUE_CONDITION_SQL } from './due-rules.js';
-import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
+import { DUE_CONDITION_SQL } from './schedule/due-rules.js';
+import type { ModuleMix, TickCadence } from './schedule/persona-schedule.types.js';
 import type { ActionRow } from './persona-records.js';
 import type { TargetKind } from './targets/target.types.js';
 

@@ -3,15 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception.js';
-import { UsersService } from '../auth/users.service.js';
+import { UsersService } from '../auth/users/users.service.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor.js';
-import type { ModuleMix, TickCadence } from './persona-schedule.types.js';
+import type { ModuleMix, TickCadence } from './schedule/persona-schedule.types.js';
 import { PersonaFieldsValidator } from './persona-fields.validator.js';
 import { derivePersonaPassword, personaSeedSecret } from './persona-password.js';
 import { PersonaMapper } from './persona.mapper.js';
-import { NotTickingService } from './not-ticking.service.js';
+import { NotTickingService } from './schedule/not-ticking.service.js';
 import { PersonaErrorCode, PersonaException } from './personas.exception.js';
 import { PersonasRepository } from './personas.repository.js';
 import type { PersonaFields } from './personas.repository.js';
@@ -23,7 +23,7 @@ import type {
   PersonaDetailDto,
   PersonaListDto,
   PersonaResponseDto,
-} from './persona-responses.dto.js';
+} from './api/persona-responses.dto.js';
 
 /** What create-or-update is given (the admin DTO, the in-process seed). */
 export interface UpsertPersonaInput {

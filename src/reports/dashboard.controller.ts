@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../common/public.decorator.js';
 import { DashboardAssets } from './dashboard-assets.js';
 
 /**

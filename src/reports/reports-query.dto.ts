@@ -12,9 +12,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { TICK_STATUSES } from '../personas/persona-tick.entity.js';
-import { FINDING_CLASSES } from '../personas/persona-schedule.types.js';
-import type { FindingClass } from '../personas/persona-schedule.types.js';
+import { TICK_STATUSES } from '../personas/schedule/persona-tick.entity.js';
+import { FINDING_CLASSES } from '../personas/schedule/persona-schedule.types.js';
+import type { FindingClass } from '../personas/schedule/persona-schedule.types.js';
 
 export const MAX_LIMIT = 200;
 export const DEFAULT_LIMIT = 50;

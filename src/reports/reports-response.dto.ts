@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TICK_STATUSES } from '../personas/persona-schedule.types.js';
+import { TICK_STATUSES } from '../personas/schedule/persona-schedule.types.js';
 
 // ---- modules ----
 

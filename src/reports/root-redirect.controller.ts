@@ -1,6 +1,6 @@
 import { Controller, Get, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../common/public.decorator.js';
 
 /**
  * `/` sends a browser to the admin dashboard (302 to /admin; Express answers HEAD through the GET

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TrajectoryCipher } from '../personas/trajectory-cipher.service.js';
+import { TrajectoryCipher } from '../personas/audit/trajectory-cipher.service.js';
 import { DEFAULT_LIMIT } from './reports-query.dto.js';
 import type { TicksQueryDto } from './reports-query.dto.js';
 import type { TickDetailDto, TickSummaryDto, TicksPageDto } from './reports-response.dto.js';

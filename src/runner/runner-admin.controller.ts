@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators.js';
-import { personaIdPipe } from '../personas/persona-id.pipe.js';
+import { personaIdPipe } from '../personas/api/persona-id.pipe.js';
 import { RunnerStateDto, TickSummaryDto } from './runner.dto.js';
 import { RunnerService } from './runner.service.js';
 

@@ -11,10 +11,10 @@ import { RunnerEvents } from './runner.events.js';
 import { RunnerMetrics } from './runner.metrics.js';
 import { RunnerScheduler } from './runner.scheduler.js';
 import { RunnerService } from './runner.service.js';
-import { TickPipeline } from './tick.pipeline.js';
-import { DailyBudgetService } from './daily-budget.service.js';
-import { InProcessTickStore } from './in-process-tick.store.js';
-import { TICK_STORE } from './tick-store.js';
+import { TickPipeline } from './tick/tick.pipeline.js';
+import { DailyBudgetService } from './cost/daily-budget.service.js';
+import { InProcessTickStore } from './tick/in-process-tick.store.js';
+import { TICK_STORE } from './tick/tick-store.js';
 import { TargetResolver } from './targets/target.resolver.js';
 
 /** The persona runner: claims due personas, plays their day through our own /mcp, records it all. */

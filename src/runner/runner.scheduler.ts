@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config.js';
-import { PersonaSeedService } from '../personas/persona-seed.service.js';
+import { PersonaSeedService } from '../personas/catalog/persona-seed.service.js';
 import { RunnerService } from './runner.service.js';
 
 export const RUNNER_JOB = 'persona-runner';

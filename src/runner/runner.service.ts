@@ -9,15 +9,15 @@ import { AppConfig } from '../config/app-config.js';
 import { HealthContributors } from '../observability/health-contributors.js';
 import type { Brain } from './brains/brain.js';
 import { BrainSelector } from './brains/brain.selector.js';
-import { PersonaScheduleService } from '../personas/persona-schedule.service.js';
-import type { ClaimedPersona } from '../personas/persona-schedule.types.js';
+import { PersonaScheduleService } from '../personas/schedule/persona-schedule.service.js';
+import type { ClaimedPersona } from '../personas/schedule/persona-schedule.types.js';
 import { RunnerErrorCode, RunnerException } from './runner.exception.js';
 import type { RunSummaryDto, RunnerStateDto } from './runner.dto.js';
 import { McpSessionManager } from '../tools/mcp/mcp-session.manager.js';
-import { TickShutdownError, TickStoppedError } from './tick-failure.js';
-import { emptySummary } from './tick-summary.js';
-import type { TickSummary } from './tick-summary.js';
-import { TickPipeline } from './tick.pipeline.js';
+import { TickShutdownError, TickStoppedError } from './tick/tick-failure.js';
+import { emptySummary } from './tick/tick-summary.js';
+import type { TickSummary } from './tick/tick-summary.js';
+import { TickPipeline } from './tick/tick.pipeline.js';
 
 /** Injection token for a fixed runner instance id (otherwise host:pid:random). */
 export const RUNNER_INSTANCE_ID = Symbol('RUNNER_INSTANCE_ID');

@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadSemanticsFile } from '../runner/targets/semantics-file.js';
 import { SemanticsFileError, parseSemanticsDocument } from './semantics-document.js';
 
 const DOC = {
@@ -23,29 +19,5 @@ describe(parseSemanticsDocument.name, () => {
         "semantics does not match catalog/semantics.schema.json: /tools/x must have required property 'entity'; /tools/x must have required property 'idempotent'",
       ),
     );
-  });
-
-  describe('the same rule from a file (npm run check --semantics)', () => {
-    let dir: string;
-    beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'mana-semantics-'));
-    });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    it('should fill in readers and name the file in its messages', () => {
-      const good = join(dir, 'good.json');
-      writeFileSync(good, JSON.stringify(DOC));
-      expect(loadSemanticsFile(good)).toEqual({
-        add_note: { ...DOC.tools.add_note, readers: ['list_notes'] },
-        list_notes: { ...DOC.tools.list_notes, readers: ['list_notes'] },
-      });
-      const bad = join(dir, 'bad.json');
-      writeFileSync(bad, JSON.stringify({ tools: [] }));
-      expect(() => loadSemanticsFile(bad)).toThrow(
-        `the semantics file ${bad} does not match catalog/semantics.schema.json: /tools must be object`,
-      );
-      writeFileSync(bad, '{');
-      expect(() => loadSemanticsFile(bad)).toThrow(new RegExp(`^the semantics file ${bad} is not JSON`));
-    });
   });
 });

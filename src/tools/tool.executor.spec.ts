@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { SpaceKeysService } from '../crypto/space-keys.service.js';
+import { ToolError } from '../tool-contract/tool.error.js';
+import type { ToolCall, ToolCallInterceptor, ToolCallNext } from '../tool-contract/tool-call.interceptor.js';
 import { ToolExecutor, describeIssues } from './tool.executor.js';
 import type { ToolPolicy } from './tool.policy.js';
 import { ToolRegistry } from './tool.registry.js';
@@ -102,5 +104,111 @@ describe(ToolExecutor.name, () => {
     } finally {
       Logger.prototype.error = original;
     }
+  });
+
+  describe('with interceptors', () => {
+    const calls: ToolCall[] = [];
+    const handled: unknown[] = [];
+    /** Passes the call on, recording it; what `change` returns replaces the input or the answer. */
+    const interceptor = (change: {
+      input?: (input: ToolCall['input']) => ToolCall['input'];
+      answer?: (answer: unknown) => unknown;
+      fail?: boolean;
+    }): ToolCallInterceptor => ({
+      async around(call: ToolCall, next: ToolCallNext) {
+        calls.push(call);
+        if (change.fail) throw new ToolError('probe.echo is temporarily unavailable', 'UNAVAILABLE');
+        const answer = await next(change.input ? change.input(call.input) : call.input);
+        return change.answer ? change.answer(answer) : answer;
+      },
+    });
+    const withInterceptors = (...list: ToolCallInterceptor[]) => {
+      const own = new ToolRegistry(undefined as never, undefined as never, undefined as never);
+      own.add(
+        {
+          name: 'probe.echo',
+          module: 'probe',
+          scope: 'user-space',
+          policy: 'read',
+          description: 'test',
+          input: z.strictObject({ limit: z.int().min(1).max(5).default(3) }),
+          output: z.object({ limit: z.number() }),
+          semantics: { effect: 'read', entity: 'probe', result: 'limit', idempotent: true },
+        },
+        async (input) => {
+          handled.push(input);
+          return { limit: (input as { limit: number }).limit };
+        },
+      );
+      return new ToolExecutor(own, policy, keys, list);
+    };
+    beforeEach(() => {
+      calls.length = 0;
+      handled.length = 0;
+    });
+
+    it('should give the interceptor the parsed input (defaults filled), the tool and the caller', async () => {
+      const outcome = await withInterceptors(interceptor({})).execute('probe.echo', {}, caller);
+      expect(outcome).toEqual({ ok: true, tool: 'probe.echo', output: { limit: 3 }, warnings: [] });
+      expect(calls).toEqual([
+        {
+          tool: 'probe.echo',
+          module: 'probe',
+          input: { limit: 3 },
+          caller: {
+            user: { id: caller.user.id, kind: 'human', tier: 'public' },
+            spaceId: caller.spaceId,
+            invoker: 'mcp',
+          },
+        },
+      ]);
+    });
+
+    it('should not call the interceptor for input its schema refuses', async () => {
+      const outcome = await withInterceptors(interceptor({})).execute('probe.echo', { limit: 9 }, caller);
+      expect(outcome).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+      expect(calls).toEqual([]);
+    });
+
+    it('should run the handler on the input the interceptors pass on, the first listed outermost', async () => {
+      const executor = withInterceptors(
+        interceptor({ input: (i) => ({ ...i, limit: 10 }) }),
+        interceptor({ input: (i) => ({ ...i, limit: (i.limit as number) + 1 }) }),
+      );
+      expect(await executor.execute('probe.echo', { limit: 1 }, caller)).toMatchObject({
+        ok: true,
+        output: { limit: 11 },
+      });
+      expect(handled).toEqual([{ limit: 11 }]);
+      expect(calls.map((c) => c.input)).toEqual([{ limit: 1 }, { limit: 10 }]);
+    });
+
+    it("should answer an interceptor's ToolError as the handler's own error result", async () => {
+      const outcome = await withInterceptors(interceptor({ fail: true })).execute('probe.echo', {}, caller);
+      expect(outcome).toEqual({
+        ok: false,
+        tool: 'probe.echo',
+        kind: 'tool_error',
+        code: 'UNAVAILABLE',
+        message: 'probe.echo is temporarily unavailable',
+        warnings: [],
+      });
+      expect(handled).toEqual([]);
+    });
+
+    it("should check the interceptor's answer against the output schema", async () => {
+      const original = Logger.prototype.error;
+      Logger.prototype.error = () => undefined;
+      try {
+        const executor = withInterceptors(interceptor({ answer: () => ({ limit: 'many' }) }));
+        expect(await executor.execute('probe.echo', {}, caller)).toMatchObject({
+          ok: false,
+          kind: 'internal',
+          code: 'OUTPUT_CONTRACT',
+        });
+      } finally {
+        Logger.prototype.error = original;
+      }
+    });
   });
 });

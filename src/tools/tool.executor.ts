@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { z } from 'zod';
 import { $ZodAsyncError as zAsyncError } from 'zod/v4/core';
 import { KeyUnavailableError } from '../crypto/key-unavailable.error.js';
@@ -7,6 +7,8 @@ import { findUnsafeText } from '../common/text-safety.pipe.js';
 import { ToolPolicy } from './tool.policy.js';
 import { ToolRegistry } from './tool.registry.js';
 import { ToolError } from '../tool-contract/tool.error.js';
+import { TOOL_CALL_INTERCEPTORS } from '../tool-contract/tool-call.interceptor.js';
+import type { ToolCallInterceptor, ToolCallNext } from '../tool-contract/tool-call.interceptor.js';
 import type { ToolContext } from '../tool-contract/tool.types.js';
 import type {
   RegisteredTool,
@@ -18,7 +20,9 @@ import type {
 
 /**
  * The one path every tool call takes, whoever invokes it (MCP gateway, runner, admin):
- * look up → policy → input schema → context → handler → output schema → outcome.
+ * look up → policy → input schema → context → interceptors → handler → output schema → outcome.
+ * The interceptors (TOOL_CALL_INTERCEPTORS, none by default) wrap the handler: what they throw or
+ * answer is treated as the handler's own.
  * It never throws: every failure becomes an outcome with a message that says what went wrong.
  * Handler bugs (anything but a ToolError or crypto's KeyUnavailableError) are logged with the tool
  * name and stack, and answered with a generic "Internal error in <tool>". An answer that breaks the
@@ -34,6 +38,9 @@ export class ToolExecutor {
     @Inject(ToolRegistry) private readonly registry: ToolRegistry,
     @Inject(ToolPolicy) private readonly policy: ToolPolicy,
     @Inject(SpaceKeysService) private readonly keys: SpaceKeysService,
+    @Optional()
+    @Inject(TOOL_CALL_INTERCEPTORS)
+    private readonly interceptors: readonly ToolCallInterceptor[] = [],
   ) {}
 
   async execute(name: string, input: unknown, caller: ToolCaller): Promise<ToolCallOutcome> {
@@ -59,7 +66,7 @@ export class ToolExecutor {
       }
       warnings = this.policy.scan(tool.options, parsed.data);
 
-      const result = await tool.handler(parsed.data, this.context(tool, caller));
+      const result = await this.invoke(tool, parsed.data, caller);
 
       const checked = await parse(tool.options.output, result);
       if (!checked.success) {
@@ -88,6 +95,24 @@ export class ToolExecutor {
       );
       return fail(name, 'internal', 'INTERNAL', `Internal error in ${name}`, warnings);
     }
+  }
+
+  /** The handler, run through the interceptors (the first listed outermost). */
+  private invoke(tool: RegisteredTool, input: Record<string, unknown>, caller: ToolCaller): Promise<unknown> {
+    const context = this.context(tool, caller);
+    const handler: ToolCallNext = (given) => tool.handler(given, context);
+    if (this.interceptors.length === 0) return handler(input);
+    const { name, module } = tool.options;
+    const call = {
+      tool: name,
+      module,
+      caller: { user: context.user, spaceId: context.spaceId, invoker: context.invoker },
+    };
+    const run = this.interceptors.reduceRight<ToolCallNext>(
+      (next, interceptor) => (given) => interceptor.around({ ...call, input: given }, next),
+      handler,
+    );
+    return run(input);
   }
 
   private context(tool: RegisteredTool, caller: ToolCaller): ToolContext {

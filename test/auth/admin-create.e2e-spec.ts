@@ -1,53 +1,15 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.factory.js';
-import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service.js';
-import { loadConfig } from '../../src/config/app-config.js';
+import { AdminBootstrapService } from '../../src/auth/users/admin-bootstrap.service.js';
 import { EmbeddedDatabaseLock } from '../../src/database/embedded-lock.js';
-import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { bootTestApp, builtFile, embeddedDb, freePort } from '../support/test-app.js';
+import { bootTestApp, embeddedDb, freePort } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { TEST_PASSWORD, registerUser, uniqueEmail } from '../support/factories.js';
 import { createPersona } from '../support/personas.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the compiled CLI with exactly the given environment (plus PATH and HOME). */
-function adminCreate(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtFile('scripts/admin-create.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A fresh embedded database (initdb in WebAssembly) is slow on a busy machine. */
-const SLOW_MS = 180_000;
-const GENERATED = /Password \(shown once, store it now\): (\S+)/;
+import { GENERATED, adminCreate, tempDirs } from './admin-create-support.js';
 
 describe(AdminBootstrapService.name, () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mana-admin-cli-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = tempDirs();
 
   describe('admin:create usage', () => {
     it('should exit 2 with the usage for missing, invalid or unknown arguments and a weak password', async () => {
@@ -74,75 +36,6 @@ describe(AdminBootstrapService.name, () => {
       expect(existsSync(join(env.DATA_DIR, 'pgdata'))).toBe(false);
       expect(existsSync(EmbeddedDatabaseLock.file(env.DATA_DIR))).toBe(false);
     });
-  });
-
-  describe('admin:create against the embedded database (no DATABASE_URL)', () => {
-    it('should say clearly that a running server holds the database, and change nothing', async () => {
-      const dataDir = tmp();
-      // this test process plays the running server
-      const lock = EmbeddedDatabaseLock.acquire(dataDir);
-      lock.update(4321);
-      try {
-        const run = await adminCreate(['--email', uniqueEmail('cli')], { DATA_DIR: dataDir });
-        expect(run.code).toBe(1);
-        expect(run.stderr).toContain(`in use by a running server (pid ${process.pid}, port 4321)`);
-        expect(run.stderr).toContain('stop the server');
-        expect(run.stderr).toContain('ADMIN_EMAIL and ADMIN_PASSWORD');
-        expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
-        expect(existsSync(join(dataDir, 'pgdata'))).toBe(false);
-        expect(EmbeddedDatabaseLock.holder(dataDir)?.pid).toBe(process.pid);
-      } finally {
-        lock.release();
-      }
-    });
-
-    it(
-      'should create the admin with a generated password, be idempotent, and leave a usable database',
-      async () => {
-        const dataDir = tmp();
-        const email = uniqueEmail('chief');
-        const first = await adminCreate(['--email', email.toUpperCase()], { DATA_DIR: dataDir });
-        expect(first.stderr).toBe('');
-        expect(first.code).toBe(0);
-        expect(first.stdout).toContain(`Admin ${email} created.`);
-        const password = GENERATED.exec(first.stdout)?.[1];
-        expect(password).toBeDefined();
-        expect(password!.length).toBeGreaterThanOrEqual(20);
-        expect(existsSync(EmbeddedDatabaseLock.file(dataDir))).toBe(false);
-
-        const second = await adminCreate(['--email', email, '--password', 'Another-Passw0rd!'], {
-          DATA_DIR: dataDir,
-        });
-        expect(second.code).toBe(0);
-        expect(second.stdout).toContain(
-          `${email} already existed; it is an admin now. Its password was not changed.`,
-        );
-        expect(second.stdout).not.toMatch(GENERATED);
-
-        // open the same data directory the way the server does and log in with the printed password
-        const db = await EmbeddedPostgres.start(join(dataDir, 'pgdata'));
-        const port = await freePort();
-        const app = await createApp(
-          loadConfig({ ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir }),
-          { url: db.url, embedded: true },
-        );
-        try {
-          await app.listen(port, '127.0.0.1');
-          const url = `http://127.0.0.1:${port}`;
-          const login = await http(url, 'POST', '/api/v1/auth/login', { body: { email, password } });
-          expect(login.status).toBe(200);
-          expect(login.body.user).toMatchObject({ email, role: 'admin', kind: 'human' });
-          const spaces = await http(url, 'GET', '/api/v1/spaces', { token: login.body.accessToken });
-          expect(spaces.body.items).toEqual([expect.objectContaining({ type: 'personal', role: 'owner' })]);
-          const me = await http(url, 'GET', '/api/v1/auth/me', { token: login.body.accessToken });
-          expect(me.body.emailVerified).toBe(true);
-        } finally {
-          await app.close();
-          await db.stop();
-        }
-      },
-      SLOW_MS,
-    );
   });
 
   it('should fail with a clear message when DATABASE_URL cannot be reached', async () => {

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { AuthController } from '../../src/auth/auth.controller.js';
-import { UsersService } from '../../src/auth/users.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PersonaSeedService } from '../../src/personas/persona-seed.service.js';
+import { PersonaSeedService } from '../../src/personas/catalog/persona-seed.service.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { bootTestApp, builtFile } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';

@@ -203,6 +203,54 @@ describe('a planted defect', () => {
     }
   });
 
+  it('should answer a lost write as a stored one: the same fields, a fresh id, the database timestamps', async () => {
+    const s = await session();
+    const word = `lost${randomUUID().slice(0, 8)}`;
+    const stored = (await s.ok('notes.create', { title: `${word} kept`, content: 'x' })).note;
+    const planted = await faults.plant(admin.id, { defect: 'notes.create.not-persisted' });
+    let lost: any;
+    try {
+      lost = (await s.ok('notes.create', { title: `${word} gone`, content: 'y' })).note;
+    } finally {
+      await faults.clear(admin.id, planted.id);
+    }
+    expect(Object.keys(lost).sort()).toEqual(Object.keys(stored).sort());
+    expect(lost).toMatchObject({
+      title: `${word} gone`,
+      content: 'y',
+      archived: false,
+      unreadableFields: [],
+    });
+    expect(lost.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(lost.id).not.toBe(stored.id);
+    expect(lost.createdAt >= stored.createdAt).toBe(true);
+    expect(lost.updatedAt === lost.createdAt).toBe(stored.updatedAt === stored.createdAt);
+    // nothing of it stays: the search finds the stored note alone, and the lost id cannot be changed
+    const found = await s.ok('notes.search', { query: word });
+    expect(found.items.map((n: { id: string }) => n.id)).toEqual([stored.id]);
+    const update = await s.call('notes.update', { id: lost.id, title: 'again' });
+    expect(update).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+  });
+
+  it('should lose only the writes of the call it chose: a call beside it stores', async () => {
+    const s = await session();
+    const planted = await faults.plant(admin.id, { defect: 'contacts.create.not-persisted' });
+    try {
+      const name = `Grace ${randomUUID().slice(0, 8)}`;
+      const [lost, kept] = await Promise.all([
+        s.ok('contacts.create', { name }),
+        s.ok('notes.create', { title: name, content: 'beside it' }),
+      ]);
+      expect(lost.contact.name).toBe(name);
+      expect((await s.ok('contacts.search', { query: name })).count).toBe(0);
+      expect((await s.ok('notes.search', { query: name })).items.map((n: { id: string }) => n.id)).toEqual([
+        kept.note.id,
+      ]);
+    } finally {
+      await faults.clear(admin.id, planted.id);
+    }
+  });
+
   it('should apply with its probability: 0 never shows', async () => {
     const planted = await faults.plant(admin.id, { defect: 'contacts.search.error', probability: 0 });
     try {

@@ -1,5 +1,5 @@
 import { FaultsService } from '../../src/faults/faults.service.js';
-import { UsersService } from '../../src/auth/users.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
 import { uniqueEmail, TEST_PASSWORD } from '../support/factories.js';
 import type { TestApp } from '../support/test-app.js';
 

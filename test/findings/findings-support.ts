@@ -1,14 +1,14 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { loadConfig } from '../../src/config/app-config.js';
 import { HealthContributors } from '../../src/observability/health-contributors.js';
-import { loadCatalog } from '../../src/personas/catalog.js';
-import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
-import { PersonaSeedService } from '../../src/personas/persona-seed.service.js';
+import { loadCatalog } from '../../src/personas/catalog/catalog.js';
+import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
+import { PersonaSeedService } from '../../src/personas/catalog/persona-seed.service.js';
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
 import { BrainSelector } from '../../src/runner/brains/brain.selector.js';
 import { ScriptedBrain } from '../../src/runner/brains/scripted/scripted.brain.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
-import { TickPipeline } from '../../src/runner/tick.pipeline.js';
+import { TickPipeline } from '../../src/runner/tick/tick.pipeline.js';
 import { RUNNER_TEST_ENV } from '../runner/runner.fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 

@@ -7,7 +7,7 @@ import { http } from '../support/http.js';
 import { registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { ToolRegistry } from '../../src/tools/tool.registry.js';
-import { UsersService } from '../../src/auth/users.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
 import { McpSessionManager } from '../../src/tools/mcp/mcp-session.manager.js';
 import { closeAllMcpClients, connectMcp, dataOf, initializeMessage, rawMcp } from './mcp-client.js';
 

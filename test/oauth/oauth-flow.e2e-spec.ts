@@ -8,8 +8,9 @@ import { http } from '../support/http.js';
 import { registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { createPersona } from '../support/personas.js';
-import { JwtKeysService } from '../../src/auth/jwt-keys.service.js';
-import { toAuthUser, UsersService } from '../../src/auth/users.service.js';
+import { authorizeThroughPages, codeRequestUrl } from '../support/pkce.js';
+import { JwtKeysService } from '../../src/auth/tokens/jwt-keys.service.js';
+import { toAuthUser, UsersService } from '../../src/auth/users/users.service.js';
 import { closeAllMcpClients, connectMcp, dataOf, initializeMessage, rawMcp } from '../mcp/mcp-client.js';
 import {
   LoopbackRedirect,
@@ -18,7 +19,6 @@ import {
   authorizeUrl,
   pkce,
   registerClient,
-  signInThroughPages,
   tokenRequest,
 } from './oauth-browser.js';
 
@@ -57,17 +57,9 @@ describe('OAuth for MCP clients (authorization server and /mcp resource)', () =>
 
   /** One code for alice through the real pages, with our own PKCE pair. */
   async function codeFor(clientId: string) {
-    const { verifier, challenge } = pkce();
-    const url = authorizeUrl(t, {
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: redirect.url,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      state: 'st-1',
-      resource,
+    const { visit, verifier } = await authorizeThroughPages(t, clientId, alice, redirect, {
+      extra: { state: 'st-1', resource },
     });
-    const visit = await signInThroughPages(t, url, alice, redirect);
     const code = visit.callback?.searchParams.get('code');
     if (!code) throw new Error(`no code: ${visit.signInStatus}`);
     return { code, verifier };
@@ -182,16 +174,7 @@ describe('OAuth for MCP clients (authorization server and /mcp resource)', () =>
     const { client_id } = await registerClient(t);
     const { challenge } = pkce();
     for (const redirectUri of ['https://evil.example/callback', 'http://127.0.0.1:9/other-path']) {
-      const res = await fetch(
-        authorizeUrl(t, {
-          response_type: 'code',
-          client_id,
-          redirect_uri: redirectUri,
-          code_challenge: challenge,
-          code_challenge_method: 'S256',
-        }),
-        { redirect: 'manual' },
-      );
+      const res = await fetch(codeRequestUrl(t, client_id, redirectUri, challenge), { redirect: 'manual' });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
     }
@@ -330,20 +313,8 @@ describe('OAuth for MCP clients (authorization server and /mcp resource)', () =>
   it('should not let a persona account authorize a client', async () => {
     const { client_id } = await registerClient(t);
     const persona = await createPersona(t);
-    const { challenge } = pkce();
     const before = redirect.hits.length;
-    const visit = await signInThroughPages(
-      t,
-      authorizeUrl(t, {
-        response_type: 'code',
-        client_id,
-        redirect_uri: redirect.url,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }),
-      persona,
-      redirect,
-    );
+    const { visit } = await authorizeThroughPages(t, client_id, persona, redirect);
     expect(visit.signInStatus).toBe(403);
     expect(visit.signInHtml).toContain('cannot authorize apps');
     expect(redirect.hits.length).toBe(before);
@@ -358,35 +329,14 @@ describe('OAuth for MCP clients (authorization server and /mcp resource)', () =>
     const { client_id } = await registerClient(t);
     const bob = await registerUser(t);
     await t.app.get(UsersService).disable(bob.id);
-    const { challenge } = pkce();
-    const visit = await signInThroughPages(
-      t,
-      authorizeUrl(t, {
-        response_type: 'code',
-        client_id,
-        redirect_uri: redirect.url,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }),
-      bob,
-      redirect,
-    );
+    const { visit } = await authorizeThroughPages(t, client_id, bob, redirect);
     expect(visit.signInStatus).toBe(401);
     expect(visit.signInHtml).toContain('This account is disabled');
   });
 
   it('should refuse the sign-in form without the browser cookie or with a wrong CSRF token', async () => {
     const { client_id } = await registerClient(t);
-    const { challenge } = pkce();
-    const page = await fetch(
-      authorizeUrl(t, {
-        response_type: 'code',
-        client_id,
-        redirect_uri: redirect.url,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }),
-    );
+    const page = await fetch(codeRequestUrl(t, client_id, redirect.url, pkce().challenge));
     const html = await page.text();
     const cookie = page.headers.getSetCookie()[0].split(';')[0];
     expect(page.headers.getSetCookie()[0]).toMatch(/HttpOnly/i);
@@ -410,21 +360,10 @@ describe('OAuth for MCP clients (authorization server and /mcp resource)', () =>
 
   it('should send a denied consent back with access_denied and no code', async () => {
     const { client_id } = await registerClient(t);
-    const { challenge } = pkce();
-    const visit = await signInThroughPages(
-      t,
-      authorizeUrl(t, {
-        response_type: 'code',
-        client_id,
-        redirect_uri: redirect.url,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        state: 'xyz',
-      }),
-      alice,
-      redirect,
-      'deny',
-    );
+    const { visit } = await authorizeThroughPages(t, client_id, alice, redirect, {
+      extra: { state: 'xyz' },
+      decision: 'deny',
+    });
     expect(visit.callback?.searchParams.get('error')).toBe('access_denied');
     expect(visit.callback?.searchParams.get('state')).toBe('xyz');
     expect(visit.callback?.searchParams.get('code')).toBeNull();
@@ -442,15 +381,8 @@ describe('OAuth sign-in page rate limits', () => {
 
   it('should throttle the sign-in form per email like login (429 with Retry-After)', async () => {
     const { client_id } = await registerClient(t);
-    const { challenge } = pkce();
     const page = await fetch(
-      authorizeUrl(t, {
-        response_type: 'code',
-        client_id,
-        redirect_uri: 'http://127.0.0.1:5555/callback',
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }),
+      codeRequestUrl(t, client_id, 'http://127.0.0.1:5555/callback', pkce().challenge),
     );
     const html = await page.text();
     const cookie = page.headers.getSetCookie()[0].split(';')[0];

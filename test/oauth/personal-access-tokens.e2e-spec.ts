@@ -7,14 +7,8 @@ import { registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { createPersona, loginPersona } from '../support/personas.js';
 import { closeAllMcpClients, connectMcp, dataOf, initializeMessage, rawMcp } from '../mcp/mcp-client.js';
-import {
-  LoopbackRedirect,
-  authorizeUrl,
-  pkce,
-  registerClient,
-  signInThroughPages,
-  tokenRequest,
-} from './oauth-browser.js';
+import { authorizeThroughPages } from '../support/pkce.js';
+import { LoopbackRedirect, registerClient, tokenRequest } from './oauth-browser.js';
 
 const TOKENS = '/api/v1/me/tokens';
 
@@ -140,19 +134,7 @@ describe('PersonalAccessTokenService (personal access tokens)', () => {
     const redirect = await LoopbackRedirect.start();
     try {
       const { client_id } = await registerClient(t);
-      const { verifier, challenge } = pkce();
-      const visit = await signInThroughPages(
-        t,
-        authorizeUrl(t, {
-          response_type: 'code',
-          client_id,
-          redirect_uri: redirect.url,
-          code_challenge: challenge,
-          code_challenge_method: 'S256',
-        }),
-        alice,
-        redirect,
-      );
+      const { visit, verifier } = await authorizeThroughPages(t, client_id, alice, redirect);
       const code = visit.callback?.searchParams.get('code') as string;
       expect(visit.callback?.hash).toBe('');
       const issued = await tokenRequest(t, {

@@ -1,5 +1,5 @@
-import { PersonaSeedService } from '../../src/personas/persona-seed.service.js';
-import { loadCatalog } from '../../src/personas/catalog.js';
+import { PersonaSeedService } from '../../src/personas/catalog/persona-seed.service.js';
+import { loadCatalog } from '../../src/personas/catalog/catalog.js';
 import { derivePersonaPassword } from '../../src/personas/persona-password.js';
 import type { TestApp } from '../support/test-app.js';
 import { login } from '../support/factories.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { UsersService } from '../../src/auth/users.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
 import { derivePersonaPassword } from '../../src/personas/persona-password.js';
-import { PersonasAdminController } from '../../src/personas/personas-admin.controller.js';
+import { PersonasAdminController } from '../../src/personas/api/personas-admin.controller.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { TEST_PASSWORD, createAdmin, login, registerUser, uniqueEmail } from '../support/factories.js';

@@ -1,7 +1,7 @@
-import { UsersService } from '../../src/auth/users.service.js';
-import { isWeekend } from '../../src/personas/due-rules.js';
-import { PersonasAdminController } from '../../src/personas/personas-admin.controller.js';
-import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
+import { isWeekend } from '../../src/personas/schedule/due-rules.js';
+import { PersonasAdminController } from '../../src/personas/api/personas-admin.controller.js';
+import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { createAdmin } from '../support/factories.js';
@@ -117,7 +117,7 @@ describe(`${PersonasAdminController.name} nextDueAt and notTicking`, () => {
   /*
    * The weekday rule reads the database's clock, so which branch runs depends on when the suite runs:
    * a zone where it is the weekend now (if any) and one where it is a weekday (if any). The rule
-   * itself, on fixed dates, is in src/personas/not-ticking.spec.ts.
+   * itself, on fixed dates, is in src/personas/schedule/not-ticking.spec.ts.
    */
   const ZONES = [
     'Pacific/Kiritimati',

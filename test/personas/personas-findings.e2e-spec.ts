@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PersonasInternalController } from '../../src/personas/personas-internal.controller.js';
+import { PersonasInternalController } from '../../src/personas/api/personas-internal.controller.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { createPersona } from '../support/personas.js';
-import { leaseTick } from '../support/leases.js';
+import { TickLeases } from '../support/leases.js';
 import { bootPersonasApp, INTERNAL_BASE } from './personas-support.js';
 
 describe(`${PersonasInternalController.name} POST /:id/findings`, () => {
@@ -21,21 +21,8 @@ describe(`${PersonasInternalController.name} POST /:id/findings`, () => {
   afterAll(() => t.close());
 
   /** A tick still running under its persona's lease, as the runner opens one (writes are fenced by it). */
-  const leases = new Map<string, string>();
-  let lastLease = '';
-  const openTick = async (id = personaId): Promise<string> => {
-    const { tickId, leaseToken } = await leaseTick(t, id);
-    leases.set(tickId, leaseToken);
-    lastLease = leaseToken;
-    return tickId;
-  };
-  /** The body with the lease token of its first finding's tick (or of the last opened tick). */
-  const leased = (body: unknown) => {
-    if (typeof body !== 'object' || body === null || 'leaseToken' in body) return body;
-    const rows = (body as { findings?: unknown }).findings;
-    const tick = Array.isArray(rows) ? (rows[0] as { tickId?: string } | undefined)?.tickId : undefined;
-    return { leaseToken: (tick && leases.get(tick)) || lastLease, ...body };
-  };
+  const leases = new TickLeases();
+  const openTick = (id = personaId): Promise<string> => leases.open(t, id);
   const finding = (tickId: string, extra: Record<string, unknown> = {}) => ({
     tickId,
     seq: 3,
@@ -49,7 +36,7 @@ describe(`${PersonasInternalController.name} POST /:id/findings`, () => {
     ...extra,
   });
   const post = (body: unknown, id = personaId, auth: object = key) =>
-    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/findings`, { ...auth, body: leased(body) });
+    http(t.url, 'POST', `${INTERNAL_BASE}/${id}/findings`, { ...auth, body: leases.sign(body) });
   const rowsOf = (tickId: string) =>
     t.dataSource.query(`SELECT * FROM persona_findings WHERE tick_id = $1 ORDER BY id`, [tickId]);
 

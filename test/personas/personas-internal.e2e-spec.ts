@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { PersonasInternalController } from '../../src/personas/personas-internal.controller.js';
+import { PersonasInternalController } from '../../src/personas/api/personas-internal.controller.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { createPersona, loginPersona } from '../support/personas.js';
 import { INTERNAL_BASE, bootPersonasApp, expiredToken } from './personas-support.js';
-import { leaseTick } from '../support/leases.js';
+import { TickLeases, leaseTick } from '../support/leases.js';
 
 describe(PersonasInternalController.name, () => {
   let t: TestApp;
@@ -35,21 +35,9 @@ describe(PersonasInternalController.name, () => {
    * Rows are accepted only for a tick running under the persona's current lease (fencing): each test
    * opens its own tick, and the helpers send that tick's lease token unless the body carries one.
    */
-  const leases = new Map<string, string>();
-  let lastLease = '';
-  const newTick = async (id = personaId): Promise<string> => {
-    const { tickId, leaseToken } = await leaseTick(t, id);
-    leases.set(tickId, leaseToken);
-    lastLease = leaseToken;
-    return tickId;
-  };
-  const leased = (body: unknown) => {
-    if (typeof body !== 'object' || body === null || 'leaseToken' in body) return body;
-    const { actions, feedback } = body as { actions?: unknown; feedback?: unknown };
-    const rows = Array.isArray(actions) ? actions : Array.isArray(feedback) ? feedback : [];
-    const tick = (rows[0] as { tickId?: string } | null | undefined)?.tickId;
-    return { leaseToken: (tick && leases.get(tick)) || lastLease, ...body };
-  };
+  const leases = new TickLeases();
+  const newTick = (id = personaId): Promise<string> => leases.open(t, id);
+  const leased = (body: unknown) => leases.sign(body);
   const postActions = (body: unknown, id = personaId, auth = key) =>
     http(t.url, 'POST', `${INTERNAL_BASE}/${id}/actions`, { ...auth, body: leased(body) });
   const postFeedback = (body: unknown, id = personaId, auth = key) =>

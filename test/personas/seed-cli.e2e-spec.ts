@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadCatalog } from '../../src/personas/catalog.js';
+import { loadCatalog } from '../../src/personas/catalog/catalog.js';
 import { derivePersonaPassword } from '../../src/personas/persona-password.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';

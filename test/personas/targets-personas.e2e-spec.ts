@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PersonaScheduleRepository } from '../../src/personas/persona-schedule.repository.js';
-import { PersonasAdminController } from '../../src/personas/personas-admin.controller.js';
+import { PersonaScheduleRepository } from '../../src/personas/schedule/persona-schedule.repository.js';
+import { PersonasAdminController } from '../../src/personas/api/personas-admin.controller.js';
 import { TargetSecretsCodec } from '../../src/personas/targets/target-secrets.codec.js';
 import { createAdmin } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';

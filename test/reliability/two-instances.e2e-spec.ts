@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isWeekend } from '../../src/personas/due-rules.js';
-import { loadCatalog } from '../../src/personas/catalog.js';
+import { isWeekend } from '../../src/personas/schedule/due-rules.js';
+import { loadCatalog } from '../../src/personas/catalog/catalog.js';
 import { embeddedDb, freePort } from '../support/test-app.js';
 import {
   READY_WITHIN_MS,

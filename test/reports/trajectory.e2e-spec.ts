@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TrajectoryRetentionService } from '../../src/personas/trajectory-retention.service.js';
+import { TrajectoryRetentionService } from '../../src/personas/audit/trajectory-retention.service.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { createAdmin } from '../support/factories.js';

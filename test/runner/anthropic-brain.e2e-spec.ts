@@ -1,14 +1,13 @@
 import { inputHash } from '../../src/runner/canonical-json.js';
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
-import { apiError, FakeAnthropic, hang, message, text, toolUse } from '../support/fake-anthropic.js';
-import type { RecordedRequest } from '../support/fake-anthropic.js';
+import { apiError, hang, message, text, toolUse } from '../support/fake-anthropic.js';
+import type { FakeAnthropic, RecordedRequest } from '../support/fake-anthropic.js';
 import { createAdmin } from '../support/factories.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
 import { createPersona } from '../support/personas.js';
 import {
   actionsOf,
-  bootRunnerApp,
   feedbackOf,
   parkAllPersonas,
   personaRow,
@@ -16,6 +15,7 @@ import {
   runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
+import { bootAnthropicRunner, closeRunnerApp, expectBackedOff } from '../support/runner-app.js';
 
 const TICK_TIMEOUT_MS = 3000;
 const MODEL = 'claude-test-model';
@@ -44,24 +44,16 @@ describe(AnthropicBrain.name, () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    fake = await FakeAnthropic.start();
-    t = await bootRunnerApp({
-      PERSONA_BRAIN: 'anthropic',
-      ANTHROPIC_API_KEY: 'sk-ant-test-key',
-      ANTHROPIC_BASE_URL: fake.url,
+    ({ t, fake } = await bootAnthropicRunner({
       ANTHROPIC_MODEL: MODEL,
       ANTHROPIC_MAX_RETRIES: '2',
       ANTHROPIC_RETRY_BASE_MS: '50',
       ANTHROPIC_PRICE_IN_PER_MTOK: '3',
       ANTHROPIC_PRICE_OUT_PER_MTOK: '15',
       TICK_TIMEOUT_MS: String(TICK_TIMEOUT_MS),
-    });
+    }));
   });
-  afterAll(async () => {
-    await parkAllPersonas(t);
-    await t.close();
-    await fake.close();
-  });
+  afterAll(() => closeRunnerApp(t, fake));
   beforeEach(async () => {
     fake.reset();
     runner(t).resume();
@@ -219,10 +211,7 @@ describe(AnthropicBrain.name, () => {
     expect(tick.error).toContain('500');
     expect(tick.error).toContain('gave up after 3 attempts');
     // a failed tick backs off (1 min for the first failure), it does not re-run every firing
-    const after = await personaRow(t, persona.userId);
-    expect(after.consecutive_failures).toBe(1);
-    expect(Number(after.due_in_s)).toBeGreaterThan(55);
-    expect(Number(after.due_in_s)).toBeLessThanOrEqual(60);
+    await expectBackedOff(t, persona.userId, 1);
   });
 
   it('should end a tick whose LLM call hangs as timed_out within the tick limit', async () => {

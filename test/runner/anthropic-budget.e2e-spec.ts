@@ -1,12 +1,12 @@
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
-import { FakeAnthropic, message, text, toolUse } from '../support/fake-anthropic.js';
+import { message, text, toolUse } from '../support/fake-anthropic.js';
+import type { FakeAnthropic } from '../support/fake-anthropic.js';
 import { createAdmin } from '../support/factories.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
 import { createPersona } from '../support/personas.js';
 import {
   actionsOf,
-  bootRunnerApp,
   feedbackOf,
   parkAllPersonas,
   personaRow,
@@ -14,6 +14,7 @@ import {
   runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
+import { bootAnthropicRunner, closeRunnerApp } from '../support/runner-app.js';
 
 /** 1000 in / 50 out at 3 / 15 USD per million: $0.00375 per call. */
 const CALL = { input_tokens: 1000, output_tokens: 50 };
@@ -26,11 +27,7 @@ describe(`${AnthropicBrain.name} budgets`, () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    fake = await FakeAnthropic.start();
-    t = await bootRunnerApp({
-      PERSONA_BRAIN: 'anthropic',
-      ANTHROPIC_API_KEY: 'sk-ant-test-key',
-      ANTHROPIC_BASE_URL: fake.url,
+    ({ t, fake } = await bootAnthropicRunner({
       ANTHROPIC_PRICE_IN_PER_MTOK: '3',
       ANTHROPIC_PRICE_OUT_PER_MTOK: '15',
       // two day turns fit (0.00375 + 0.00375 + reserve 0.004 ≤ 0.012), a third would not
@@ -40,13 +37,9 @@ describe(`${AnthropicBrain.name} budgets`, () => {
       TICK_TIMEOUT_MS: '5000',
       // the suite tests the budget; the engine's probes could stretch a 5 s tick on a loaded machine
       ORACLE_MAX_PROBES: '0',
-    });
+    }));
   });
-  afterAll(async () => {
-    await parkAllPersonas(t);
-    await t.close();
-    await fake.close();
-  });
+  afterAll(() => closeRunnerApp(t, fake));
   beforeEach(async () => {
     fake.reset();
     runner(t).resume();

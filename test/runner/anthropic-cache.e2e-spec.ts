@@ -1,17 +1,11 @@
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
-import { PersonaMemoryService } from '../../src/personas/persona-memory.service.js';
-import { FakeAnthropic, message, text, toolUse } from '../support/fake-anthropic.js';
-import type { RecordedRequest } from '../support/fake-anthropic.js';
+import { PersonaMemoryService } from '../../src/personas/audit/persona-memory.service.js';
+import { message, text, toolUse } from '../support/fake-anthropic.js';
+import type { FakeAnthropic, RecordedRequest } from '../support/fake-anthropic.js';
 import type { TestApp } from '../support/test-app.js';
 import { createPersona } from '../support/personas.js';
-import {
-  bootRunnerApp,
-  feedbackOf,
-  parkAllPersonas,
-  runner,
-  runnerPersona,
-  ticksOf,
-} from './runner.fixtures.js';
+import { feedbackOf, parkAllPersonas, runner, runnerPersona, ticksOf } from './runner.fixtures.js';
+import { bootAnthropicRunner, closeRunnerApp } from '../support/runner-app.js';
 
 const PRICES = { input: 3, output: 15, write: 1.25, read: 0.1 };
 
@@ -44,11 +38,7 @@ describe(`${AnthropicBrain.name} prompt caching and memory`, () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    fake = await FakeAnthropic.start();
-    t = await bootRunnerApp({
-      PERSONA_BRAIN: 'anthropic',
-      ANTHROPIC_API_KEY: 'sk-ant-test-key',
-      ANTHROPIC_BASE_URL: fake.url,
+    ({ t, fake } = await bootAnthropicRunner({
       ANTHROPIC_MODEL: 'claude-test-model',
       ANTHROPIC_PRICE_IN_PER_MTOK: String(PRICES.input),
       ANTHROPIC_PRICE_OUT_PER_MTOK: String(PRICES.output),
@@ -56,13 +46,9 @@ describe(`${AnthropicBrain.name} prompt caching and memory`, () => {
       // this suite is about prompt caching and memory: the oracle engine's own calls would only
       // stretch a tick toward its 5 s limit on a loaded machine
       ORACLE_MAX_PROBES: '0',
-    });
+    }));
   });
-  afterAll(async () => {
-    await parkAllPersonas(t);
-    await t.close();
-    await fake.close();
-  });
+  afterAll(() => closeRunnerApp(t, fake));
   beforeEach(async () => {
     fake.reset();
     await parkAllPersonas(t);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { clip } from '../../src/common/text.js';
-import { TickCallRecorder } from '../../src/runner/tick-call.recorder.js';
+import { TickCallRecorder } from '../../src/runner/tick/tick-call.recorder.js';
 import { FakeAnthropic, message, text, toolUse } from '../support/fake-anthropic.js';
 import type { TestApp } from '../support/test-app.js';
 import { createPersona } from '../support/personas.js';

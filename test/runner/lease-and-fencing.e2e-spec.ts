@@ -1,13 +1,13 @@
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
-import { UsersService } from '../../src/auth/users.service.js';
-import { PersonaAuditService } from '../../src/personas/persona-audit.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
+import { PersonaAuditService } from '../../src/personas/audit/persona-audit.service.js';
 import { AnthropicLlmClient } from '../../src/runner/brains/anthropic-llm.client.js';
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
-import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
+import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
 import { RunnerEvents } from '../../src/runner/runner.events.js';
 import { RunnerMetrics } from '../../src/runner/runner.metrics.js';
-import { TickPipeline } from '../../src/runner/tick.pipeline.js';
-import { InProcessTickStore } from '../../src/runner/in-process-tick.store.js';
+import { TickPipeline } from '../../src/runner/tick/tick.pipeline.js';
+import { InProcessTickStore } from '../../src/runner/tick/in-process-tick.store.js';
 import { FakeAnthropic, held, message, text, toolUse } from '../support/fake-anthropic.js';
 import { http } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
@@ -22,6 +22,7 @@ import {
   runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
+import { closeRunnerApp, expectBackedOff } from '../support/runner-app.js';
 
 const LEASE_MS = 5000;
 
@@ -39,11 +40,7 @@ describe('runner leases, kills and fencing', () => {
       ORACLE_MAX_PROBES: '0',
     });
   });
-  afterAll(async () => {
-    await parkAllPersonas(t);
-    await t.close();
-    await fake.close();
-  });
+  afterAll(() => closeRunnerApp(t, fake));
   beforeEach(() => parkAllPersonas(t));
 
   it('should keep the k actions of a tick killed after k tool calls and not call it ok', async () => {
@@ -204,10 +201,7 @@ describe('runner leases, kills and fencing', () => {
     const [first] = (await runner(t).runDue()).results;
     expect(first.status).toBe('failed');
     expect(first.error).toContain('login failed: 401');
-    let row = await personaRow(t, persona.userId);
-    expect(row.consecutive_failures).toBe(1);
-    expect(Number(row.due_in_s)).toBeGreaterThan(55);
-    expect(Number(row.due_in_s)).toBeLessThanOrEqual(60);
+    await expectBackedOff(t, persona.userId, 1);
 
     // the next firings leave it alone
     expect((await runner(t).runDue()).ticks).toBe(0);
@@ -219,10 +213,7 @@ describe('runner leases, kills and fencing', () => {
     );
     const [second] = (await runner(t).runDue()).results;
     expect(second.status).toBe('failed');
-    row = await personaRow(t, persona.userId);
-    expect(row.consecutive_failures).toBe(2);
-    expect(Number(row.due_in_s)).toBeGreaterThan(115);
-    expect(Number(row.due_in_s)).toBeLessThanOrEqual(120);
+    await expectBackedOff(t, persona.userId, 2);
     expect(await ticksOf(t, persona.userId)).toHaveLength(2);
   });
 });

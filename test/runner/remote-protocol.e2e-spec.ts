@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PersonasInternalController } from '../../src/personas/personas-internal.controller.js';
-import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
+import { PersonasInternalController } from '../../src/personas/api/personas-internal.controller.js';
+import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
 import { http } from '../support/http.js';
 import { createPersona } from '../support/personas.js';
 import type { TestApp } from '../support/test-app.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigError } from '../../src/config/config.error.js';
 import { RunnerAdminController } from '../../src/runner/runner-admin.controller.js';
-import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
+import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
 import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { http } from '../support/http.js';

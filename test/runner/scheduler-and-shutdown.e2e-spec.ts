@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
-import { isWeekend } from '../../src/personas/due-rules.js';
+import { isWeekend } from '../../src/personas/schedule/due-rules.js';
 import { RunnerScheduler, RUNNER_JOB } from '../../src/runner/runner.scheduler.js';
 import { RunnerService } from '../../src/runner/runner.service.js';
 import { FakeAnthropic, hang, message, toolUse } from '../support/fake-anthropic.js';

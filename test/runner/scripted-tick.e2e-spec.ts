@@ -12,16 +12,14 @@ import {
   runnerPersona,
   ticksOf,
 } from './runner.fixtures.js';
+import { closeRunnerApp } from '../support/runner-app.js';
 
 describe(`${RunnerService.name} with the scripted brain`, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await bootRunnerApp({ PERSONA_BRAIN: 'scripted', PERSONA_SEED: 'scripted-e2e' });
   });
-  afterAll(async () => {
-    await parkAllPersonas(t);
-    await t.close();
-  });
+  afterAll(() => closeRunnerApp(t));
   beforeEach(() => parkAllPersonas(t));
 
   it('should play a full day through /mcp and record actions, feedback and an ok tick', async () => {

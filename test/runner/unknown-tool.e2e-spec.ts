@@ -1,32 +1,26 @@
-import { TickCallRecorder } from '../../src/runner/tick-call.recorder.js';
-import { FakeAnthropic, message, text, toolUse } from '../support/fake-anthropic.js';
+import { TickCallRecorder } from '../../src/runner/tick/tick-call.recorder.js';
+import { message, text, toolUse } from '../support/fake-anthropic.js';
+import type { FakeAnthropic } from '../support/fake-anthropic.js';
 import { http } from '../support/http.js';
 import { createAdmin } from '../support/factories.js';
 import type { TestApp } from '../support/test-app.js';
 import { createPersona } from '../support/personas.js';
-import { actionsOf, bootRunnerApp, parkAllPersonas, runner, runnerPersona } from './runner.fixtures.js';
+import { actionsOf, parkAllPersonas, runner, runnerPersona } from './runner.fixtures.js';
+import { bootAnthropicRunner, closeRunnerApp } from '../support/runner-app.js';
 
 describe(`${TickCallRecorder.name} (a tool name the model made up)`, () => {
   let fake: FakeAnthropic;
   let t: TestApp;
 
   beforeAll(async () => {
-    fake = await FakeAnthropic.start();
-    t = await bootRunnerApp({
-      PERSONA_BRAIN: 'anthropic',
-      ANTHROPIC_API_KEY: 'sk-ant-test-key',
-      ANTHROPIC_BASE_URL: fake.url,
+    ({ t, fake } = await bootAnthropicRunner({
       ANTHROPIC_MODEL: 'claude-test-model',
       TICK_TIMEOUT_MS: '5000',
       // the made-up call's own seq among the model's: no oracle probes between them
       ORACLE_MAX_PROBES: '0',
-    });
+    }));
   });
-  afterAll(async () => {
-    await parkAllPersonas(t);
-    await t.close();
-    await fake.close();
-  });
+  afterAll(() => closeRunnerApp(t, fake));
 
   it('should record the call with its own seq and error kind unknown_tool, raise no finding, and show it in the reports', async () => {
     await parkAllPersonas(t);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UsersService } from '../../src/auth/users.service.js';
+import { UsersService } from '../../src/auth/users/users.service.js';
 import { http } from './http.js';
 import type { TestApp } from './test-app.js';
 

@@ -6,14 +6,22 @@ export default async function globalTeardown() {
   if (created) {
     const admin = new pg.Client({ connectionString: created.base });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${created.name} WITH (FORCE)`);
+    for (const name of created.names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
-  const embedded = globalThis.__MANA_TEST_PGLITE__;
-  if (embedded) {
-    await embedded.server.stop();
-    await embedded.db.close();
-  }
+  // each embedded Postgres stops (and removes its data) when its stdin closes
+  const children = globalThis.__MANA_TEST_PGLITE__ ?? [];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.stdin.end();
+          setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
   if (globalThis.__MANA_TEST_BUILD_OWNED__ && process.env.MANA_TEST_BUILD?.includes('.test-build'))
     rmSync(process.env.MANA_TEST_BUILD, { recursive: true, force: true });
   if (process.env.DATA_DIR?.includes('mana-test-'))

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PersonaScheduleService } from '../../src/personas/persona-schedule.service.js';
+import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
 import type { TestApp } from './test-app.js';
 
 /*
@@ -64,5 +64,34 @@ export async function underLease<T>(
         WHERE user_id = $1 AND lease_token = $2`,
       [personaId, leaseToken],
     );
+  }
+}
+
+/**
+ * The lease tokens of the ticks a suite opened with leaseTick, for suites that post audit rows to the
+ * internal API: `sign(body)` adds the token its rows are fenced by unless the body carries one.
+ */
+export class TickLeases {
+  private readonly tokens = new Map<string, string>();
+  private last = '';
+
+  /** Opens a tick of `personaId` under a fresh lease (leaseTick) and keeps its token; answers the tick id. */
+  async open(t: TestApp, personaId: string): Promise<string> {
+    const { tickId, leaseToken } = await leaseTick(t, personaId);
+    this.tokens.set(tickId, leaseToken);
+    this.last = leaseToken;
+    return tickId;
+  }
+
+  /**
+   * `body` with the lease token of the tick its first row names (of `actions`, else `feedback`, else
+   * `findings`), or of the last opened tick; a body that is no object, or has a leaseToken, as it is.
+   */
+  sign(body: unknown): unknown {
+    if (typeof body !== 'object' || body === null || 'leaseToken' in body) return body;
+    const { actions, feedback, findings } = body as Record<string, unknown>;
+    const rows = [actions, feedback, findings].find((r): r is unknown[] => Array.isArray(r)) ?? [];
+    const tick = (rows[0] as { tickId?: string } | null | undefined)?.tickId;
+    return { leaseToken: (tick && this.tokens.get(tick)) || this.last, ...body };
   }
 }

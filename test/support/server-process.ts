@@ -31,14 +31,20 @@ export function replicaSecrets(): Record<string, string> {
   };
 }
 
-/** Starts the server with exactly `env` (plus PATH and HOME): nothing leaks in from the test process. */
+/** Starts the server on loopback with warn-level logs (unless `env` says otherwise); see spawnServer. */
 export function startServer(env: Record<string, string>, port: number): ServerProcess {
+  return spawnServer({ HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, port);
+}
+
+/**
+ * Starts the server with exactly `env` (plus PATH, HOME and PORT): nothing leaks in from the test
+ * process, and nothing is added (a zero-config boot sees no HOST either).
+ */
+export function spawnServer(env: Record<string, string>, port: number): ServerProcess {
   const child = spawn(process.execPath, [builtFile('src/main.js')], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? tmpdir(),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
       ...env,
       PORT: String(port),
     },

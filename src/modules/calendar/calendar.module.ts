@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { CalendarService } from './calendar.service.js';
 import { CalendarTools } from './calendar.tools.js';
 
 @Module({
-  imports: [SpaceDataModule, FaultsModule],
+  imports: [SpaceDataModule],
   providers: [CalendarService, CalendarTools],
   exports: [CalendarService],
 })

@@ -1,31 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LessThan, MoreThan } from 'typeorm';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { CalendarEventEntity } from './calendar-event.entity.js';
-import { MAX_EVENTS_LISTED, MAX_RANGE_DAYS, toInstant } from './calendar.schemas.js';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+import { MAX_EVENTS_LISTED, toInstant } from './calendar.schemas.js';
 import type { CreateEventInput, EventOutput, ListEventsInput } from './calendar.schemas.js';
 
 @Injectable()
 export class CalendarService {
-  constructor(
-    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
-  ) {}
+  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
 
   async create(scope: SpaceScope, input: CreateEventInput): Promise<EventOutput> {
-    const shift = this.faults.applies('calendar.create_event.hour-off') ? HOUR_MS : 0;
     const event = await this.data.insert(CalendarEventEntity, scope, {
       title: input.title.trim(),
       description: input.description ?? null,
       location: input.location ?? null,
-      startsAt: new Date(Date.parse(input.startsAt) + shift),
-      endsAt: new Date(Date.parse(input.endsAt) + shift),
+      startsAt: new Date(input.startsAt),
+      endsAt: new Date(input.endsAt),
       allDay: input.allDay,
     });
     return map(event);
@@ -33,11 +25,8 @@ export class CalendarService {
 
   /** Events overlapping [from, to): they start before `to` and end after `from` (or are instants at `from`). */
   async list(scope: SpaceScope, input: ListEventsInput) {
-    await this.faults.maybeDelay('calendar.list_events.slow');
     const from = new Date(toInstant(input.from));
-    const to = this.faults.applies('calendar.list_events.ignores-to')
-      ? new Date(from.getTime() + MAX_RANGE_DAYS * DAY_MS)
-      : new Date(toInstant(input.to));
+    const to = new Date(toInstant(input.to));
     const [overlapping, instants] = await Promise.all([
       this.data.find(CalendarEventEntity, scope, {
         where: { startsAt: LessThan(to), endsAt: MoreThan(from) },

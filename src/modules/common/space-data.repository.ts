@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
@@ -12,6 +12,8 @@ import type { ToolContext } from '../../tool-contract/tool.types.js';
 import type { SpaceScopedEntity } from './space-scoped.entity.js';
 import { SpaceTable } from './space-table.js';
 import type { FindInSpace, Sql } from './space-table.js';
+import { SPACE_WRITE_INTERCEPTORS } from './space-write.interceptor.js';
+import type { SpaceWrite, SpaceWriteInterceptor } from './space-write.interceptor.js';
 
 export type { FindInSpace } from './space-table.js';
 
@@ -32,7 +34,9 @@ interface Outcome {
  * (`WHERE id = … AND space_id = …`, see SpaceTable), actor columns are stamped, and the entity's
  * @EncryptedColumn fields are encrypted on write and decrypted on read (the space key is fetched only
  * for entities that have such fields, so plaintext tools keep working for zero-knowledge users).
- * Each operation is one statement (writes return the row with RETURNING).
+ * Each operation is one statement (writes return the row with RETURNING). Before a write it asks
+ * the write interceptors (SPACE_WRITE_INTERCEPTORS, none by default) whether to store it or to
+ * answer it without storing it (see `runDiscarded`).
  */
 @Injectable()
 export class SpaceDataRepository {
@@ -41,6 +45,9 @@ export class SpaceDataRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EntityCipher) private readonly cipher: EntityCipher,
+    @Optional()
+    @Inject(SPACE_WRITE_INTERCEPTORS)
+    private readonly interceptors: readonly SpaceWriteInterceptor[] = [],
   ) {}
 
   /**
@@ -74,9 +81,12 @@ export class SpaceDataRepository {
       stored as Record<string, unknown>,
       options.position ? scope.spaceId : undefined,
     );
-    const { rows } = options.position
-      ? await this.insertAtNextPosition(table, scope.spaceId, statement)
-      : await this.run(statement);
+    const write: SpaceWrite = { operation: 'insert', table: table.name, spaceId: scope.spaceId };
+    const { rows } = this.discards(write)
+      ? await this.runDiscarded(table, statement)
+      : options.position
+        ? await this.insertAtNextPosition(table, scope.spaceId, statement)
+        : await this.run(statement);
     return { ...table.hydrate(rows[0]), ...plain, unreadableFields: [] } as unknown as Decrypted<T>;
   }
 
@@ -109,8 +119,11 @@ export class SpaceDataRepository {
   ): Promise<Decrypted<T> | null> {
     const key = await this.keyFor(entity, scope);
     const stored = key ? this.cipher.encrypt(entity, key, id, patch as Partial<T>) : patch;
-    const { rows } = await this.run(
-      this.table(entity).update(scope.spaceId, id, { ...stored, lastActor: scope.user.id }),
+    const table = this.table(entity);
+    const { rows } = await this.write(
+      { operation: 'update', table: table.name, spaceId: scope.spaceId },
+      table,
+      table.update(scope.spaceId, id, { ...stored, lastActor: scope.user.id }),
     );
     return rows.length > 0 ? this.open(entity, key, rows[0]) : null;
   }
@@ -121,8 +134,49 @@ export class SpaceDataRepository {
     scope: SpaceScope,
     id: string,
   ): Promise<boolean> {
-    const { affected } = await this.run(this.table(entity).delete(scope.spaceId, id));
+    const table = this.table(entity);
+    const { affected } = await this.write(
+      { operation: 'delete', table: table.name, spaceId: scope.spaceId },
+      table,
+      table.delete(scope.spaceId, id),
+    );
     return affected > 0;
+  }
+
+  /** True when a write interceptor asks to answer this write without storing it. */
+  private discards(write: SpaceWrite): boolean {
+    return this.interceptors.some((interceptor) => interceptor.intercept(write) === 'discard');
+  }
+
+  /** Runs a single-statement write, or its discarded twin when an interceptor asks for that. */
+  private write(write: SpaceWrite, table: SpaceTable, statement: Sql): Promise<Outcome> {
+    return this.discards(write) ? this.runDiscarded(table, statement) : this.run(statement);
+  }
+
+  /**
+   * A write answered but not stored: the very statement runs in a transaction that is rolled back,
+   * so the answer is the one a stored write gets (the id chosen here, created_at/updated_at from the
+   * database's now(), the next position, RETURNING hydrated alike) and a later read does not see it.
+   * An insert whose position a concurrent insert took meanwhile is tried again, as on the locked path.
+   * Only this transaction's runner is used while it is open (the embedded database hangs otherwise).
+   */
+  private async runDiscarded(table: SpaceTable, statement: Sql): Promise<Outcome> {
+    for (let attempt = 0; ; attempt++) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        await runner.startTransaction();
+        try {
+          return await this.run(statement, runner);
+        } finally {
+          await runner.rollbackTransaction();
+        }
+      } catch (error) {
+        if (!isPositionCollision(error, table.name) || attempt >= LOCKED_PATH_ATTEMPTS) throw error;
+      } finally {
+        await runner.release();
+      }
+    }
   }
 
   private async keyFor(entity: EntityClass<unknown>, scope: SpaceScope): Promise<Buffer | undefined> {

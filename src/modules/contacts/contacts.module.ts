@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { ContactsService } from './contacts.service.js';
 import { ContactsTools } from './contacts.tools.js';
 
 @Module({
-  imports: [SpaceDataModule, FaultsModule],
+  imports: [SpaceDataModule],
   providers: [ContactsService, ContactsTools],
   exports: [ContactsService],
 })

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { containsFolded } from '../common/tool-schemas.js';
@@ -11,26 +9,9 @@ import type { ContactOutput, CreateContactInput, SearchContactsInput } from './c
 
 @Injectable()
 export class ContactsService {
-  constructor(
-    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
-  ) {}
+  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
 
   async create(scope: SpaceScope, input: CreateContactInput): Promise<ContactOutput> {
-    if (this.faults.applies('contacts.create.not-persisted')) {
-      // the key is still fetched, so a zero-knowledge user gets the same error as without the defect
-      await scope.spaceKey();
-      return {
-        id: randomUUID(),
-        name: input.name.trim(),
-        email: input.email?.toLowerCase() ?? null,
-        phone: input.phone ?? null,
-        notes: input.notes ?? null,
-        createdAt: new Date().toISOString(),
-        decryptionFailed: false,
-        unreadableFields: [],
-      };
-    }
     const contact = await this.data.insert(ContactEntity, scope, {
       name: input.name.trim(),
       email: input.email?.toLowerCase() ?? null,
@@ -42,7 +23,6 @@ export class ContactsService {
 
   /** Contact details are encrypted: the newest CONTACTS_SEARCH_WINDOW are decrypted and matched in memory. */
   async search(scope: SpaceScope, input: SearchContactsInput) {
-    this.faults.maybeFail('contacts.search.error');
     const contacts = await this.data.find(ContactEntity, scope, {
       order: { createdAt: 'DESC', id: 'ASC' },
       take: CONTACTS_SEARCH_WINDOW,

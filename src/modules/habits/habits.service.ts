@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
 import { ToolError } from '../../tool-contract/tool.error.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { addDays, daysBetween, todayUtc } from '../../common/dates.js';
@@ -22,7 +21,6 @@ export class HabitsService {
   constructor(
     @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
     @Inject(HabitLogsRepository) private readonly logs: HabitLogsRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
   ) {}
 
   async create(scope: SpaceScope, input: CreateHabitInput): Promise<HabitOutput> {
@@ -66,8 +64,6 @@ export class HabitsService {
     const current = this.found(await this.data.findById(HabitEntity, scope, input.id), input.id);
     if (input.archived === (current.archivedAt !== null)) return this.map(current);
     const patch = { archivedAt: input.archived ? new Date() : null };
-    if (this.faults.applies('habits.archive.not-saved'))
-      return this.map({ ...current, ...patch, updatedAt: new Date() });
     return this.map(this.found(await this.data.update(HabitEntity, scope, input.id, patch), input.id));
   }
 
@@ -91,7 +87,7 @@ export class HabitsService {
       scope.spaceId,
       habit.id,
       day,
-      this.faults.applies('habits.log.counts-twice') ? Math.min(input.count * 2, 100) : input.count,
+      input.count,
       scope.user.id,
     );
     return {

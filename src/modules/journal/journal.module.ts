@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { JournalService } from './journal.service.js';
 import { JournalTools } from './journal.tools.js';
 
 @Module({
-  imports: [SpaceDataModule, FaultsModule],
+  imports: [SpaceDataModule],
   providers: [JournalService, JournalTools],
   exports: [JournalService],
 })

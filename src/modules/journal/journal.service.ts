@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Between, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { FindOptionsWhere } from 'typeorm';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { ToolError } from '../../tool-contract/tool.error.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
@@ -17,17 +16,13 @@ export function countWords(text: string): number {
 
 @Injectable()
 export class JournalService {
-  constructor(
-    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
-  ) {}
+  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
 
   async add(scope: SpaceScope, input: AddJournalInput): Promise<JournalEntryOutput> {
     const entryDate = input.entryDate ?? todayUtc();
     if (daysBetween(todayUtc(), entryDate) > 1) {
       throw new ToolError(`entryDate ${entryDate} is in the future`, 'INVALID_DATE');
     }
-    this.faults.maybeFail('journal.add.error');
     const tags = [...new Set(input.tags.map((t) => t.trim().toLowerCase()))];
     const entry = await this.data.insert(JournalEntryEntity, scope, {
       title: input.title?.trim() ?? null,
@@ -48,8 +43,7 @@ export class JournalService {
     const entries = await this.data.find(JournalEntryEntity, scope, {
       where,
       order: { entryDate: 'DESC', createdAt: 'DESC', id: 'ASC' },
-      // journal.list.ignores-limit answers up to listJournalInput's bound of 50
-      take: this.faults.applies('journal.list.ignores-limit') ? 50 : input.limit,
+      take: input.limit,
     });
     return entries.map(map);
   }

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { MoodService } from './mood.service.js';
 import { MoodTools } from './mood.tools.js';
 
 @Module({
-  imports: [SpaceDataModule, FaultsModule],
+  imports: [SpaceDataModule],
   providers: [MoodService, MoodTools],
   exports: [MoodService],
 })

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MoreThanOrEqual } from 'typeorm';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { MoodEntryEntity } from './mood-entry.entity.js';
@@ -9,15 +8,11 @@ import type { LogMoodInput, MoodEntryOutput, RecentMoodInput } from './mood.sche
 
 @Injectable()
 export class MoodService {
-  constructor(
-    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
-  ) {}
+  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
 
   async log(scope: SpaceScope, input: LogMoodInput): Promise<MoodEntryOutput> {
     const entry = await this.data.insert(MoodEntryEntity, scope, {
-      // mood.log.scale-inverted: 1 is stored as 10, 10 as 1
-      level: this.faults.applies('mood.log.scale-inverted') ? 11 - input.level : input.level,
+      level: input.level,
       emotion: input.emotion,
       activity: input.activity ?? null,
       notes: input.notes ?? null,
@@ -27,7 +22,6 @@ export class MoodService {
   }
 
   async recent(scope: SpaceScope, input: RecentMoodInput) {
-    await this.faults.maybeDelay('mood.recent.slow');
     const since = new Date(Date.now() - input.days * 86_400_000);
     const entries = await this.data.find(MoodEntryEntity, scope, {
       where: { loggedAt: MoreThanOrEqual(since) },

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { ToolError } from '../../tool-contract/tool.error.js';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { containsFolded } from '../common/tool-schemas.js';
@@ -19,27 +17,9 @@ import type {
 
 @Injectable()
 export class NotesService {
-  constructor(
-    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
-  ) {}
+  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
 
   async create(scope: SpaceScope, input: CreateNoteInput): Promise<NoteOutput> {
-    if (this.faults.applies('notes.create.not-persisted')) {
-      // the key is still fetched, so a zero-knowledge user gets the same error as without the defect
-      await scope.spaceKey();
-      const now = new Date().toISOString();
-      return {
-        id: randomUUID(),
-        title: input.title.trim(),
-        content: input.content,
-        archived: false,
-        createdAt: now,
-        updatedAt: now,
-        decryptionFailed: false,
-        unreadableFields: [],
-      };
-    }
     return map(
       await this.data.insert(NoteEntity, scope, {
         title: input.title.trim(),
@@ -59,10 +39,8 @@ export class NotesService {
       order: { createdAt: 'DESC', id: 'ASC' },
       take: NOTES_SEARCH_WINDOW,
     });
-    let query = input.query.trim();
-    if (this.faults.applies('notes.search.ignores-last-word')) query = withoutLastWord(query);
-    const contains = this.faults.applies('notes.search.case-sensitive') ? containsExactCase : containsFolded;
-    const matches = notes.filter((n) => contains(n.title, query) || contains(n.content, query));
+    const query = input.query.trim();
+    const matches = notes.filter((n) => containsFolded(n.title, query) || containsFolded(n.content, query));
     const items = matches.slice(0, input.limit).map(map);
     return {
       items,
@@ -104,17 +82,6 @@ function map(n: Decrypted<NoteEntity>): NoteOutput {
     decryptionFailed: n.unreadableFields.length > 0,
     unreadableFields: n.unreadableFields,
   };
-}
-
-/** notes.search.case-sensitive: a literal match that minds case. */
-function containsExactCase(haystack: string | null | undefined, needle: string): boolean {
-  return !!haystack && haystack.includes(needle);
-}
-
-/** notes.search.ignores-last-word: "buy oat milk" is searched as "buy oat" (one word stays as is). */
-function withoutLastWord(query: string): string {
-  const words = query.split(/\s+/);
-  return words.length > 1 ? words.slice(0, -1).join(' ') : query;
 }
 
 function found<T>(row: T | null, id: string): T {

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FaultsModule } from '../../faults/faults.module.js';
 import { SpaceDataModule } from '../common/space-data.module.js';
 import { TodoService } from './todo.service.js';
 import { TodoTools } from './todo.tools.js';
 
 @Module({
-  imports: [SpaceDataModule, FaultsModule],
+  imports: [SpaceDataModule],
   providers: [TodoService, TodoTools],
   exports: [TodoService],
 })

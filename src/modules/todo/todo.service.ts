@@ -1,17 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ToolError } from '../../tool-contract/tool.error.js';
 import type { Decrypted } from '../../crypto/entity-cipher.service.js';
-import { FaultsService } from '../../faults/faults.service.js';
 import { SpaceDataRepository } from '../common/space-data.repository.js';
 import type { SpaceScope } from '../common/space-data.repository.js';
 import { TaskEntity } from './task.entity.js';
 import type { CreateTaskInput, ListTasksInput, TaskOutput, UpdateTaskInput } from './todo.schemas.js';
-
-/** listTasksInput's upper bound of `limit` (what todo.list.ignores-limit answers). */
-const LIST_MAX = 100;
-
-/** The patchable fields in input order (todo.update.drops-field leaves out the last one given). */
-const UPDATE_FIELDS = ['title', 'description', 'priority', 'dueDate', 'subtasks', 'status'] as const;
 
 interface Subtask {
   title: string;
@@ -22,13 +15,9 @@ interface Subtask {
 export class TodoService {
   private readonly logger = new Logger(TodoService.name);
 
-  constructor(
-    @Inject(SpaceDataRepository) private readonly data: SpaceDataRepository,
-    @Inject(FaultsService) private readonly faults: FaultsService,
-  ) {}
+  constructor(@Inject(SpaceDataRepository) private readonly data: SpaceDataRepository) {}
 
   async create(scope: SpaceScope, input: CreateTaskInput): Promise<TaskOutput> {
-    this.faults.maybeFail('todo.create.error');
     const subtasks = (input.subtasks ?? []).map((title) => ({ title: title.trim(), done: false }));
     const task = await this.data.insert(
       TaskEntity,
@@ -38,7 +27,7 @@ export class TodoService {
         description: input.description ?? null,
         subtasks: subtasks.length > 0 ? JSON.stringify(subtasks) : null,
         priority: input.priority,
-        dueDate: this.faults.applies('todo.create.ignores-due-date') ? null : (input.dueDate ?? null),
+        dueDate: input.dueDate ?? null,
         status: 'open',
         completedAt: null,
       },
@@ -48,18 +37,15 @@ export class TodoService {
   }
 
   async list(scope: SpaceScope, input: ListTasksInput): Promise<TaskOutput[]> {
-    await this.faults.maybeDelay('todo.list.slow');
-    const limit = this.faults.applies('todo.list.ignores-limit') ? LIST_MAX : input.limit;
-    const dropNewest = this.faults.applies('todo.list.drops-newest');
     const tasks = await this.data.find(TaskEntity, scope, {
       where: input.status === 'open' ? { status: 'open' } : {},
       order:
         input.order === 'due'
           ? { dueDate: { direction: 'ASC', nulls: 'LAST' }, createdAt: 'DESC', id: 'ASC' }
           : { createdAt: 'DESC', id: 'ASC' },
-      take: dropNewest ? limit + 1 : limit,
+      take: input.limit,
     });
-    return (dropNewest ? withoutNewest(tasks) : tasks).map((t) => this.map(t));
+    return tasks.map((t) => this.map(t));
   }
 
   /** Idempotent: completing a done task returns it unchanged. */
@@ -72,10 +58,7 @@ export class TodoService {
             await this.data.update(TaskEntity, scope, id, { status: 'done', completedAt: new Date() }),
             id,
           );
-    const answer = this.map(done);
-    if (this.faults.applies('todo.complete.stays-open'))
-      return { ...answer, status: 'open', completedAt: null };
-    return answer;
+    return this.map(done);
   }
 
   async update(scope: SpaceScope, input: UpdateTaskInput): Promise<TaskOutput> {
@@ -93,11 +76,6 @@ export class TodoService {
         patch.status = input.status;
         patch.completedAt = input.status === 'done' ? new Date() : null;
       }
-    }
-    if (this.faults.applies('todo.update.drops-field')) dropLastField(patch);
-    if (this.faults.applies('todo.update.not-saved')) {
-      const current = found(await this.data.findById(TaskEntity, scope, input.id), input.id);
-      return this.map({ ...current, ...patch, updatedAt: new Date() });
     }
     return this.map(found(await this.data.update(TaskEntity, scope, input.id, patch), input.id));
   }
@@ -134,20 +112,6 @@ export class TodoService {
       unreadableFields: unreadable,
     };
   }
-}
-
-/** The rows without the most recently created one (todo.list.drops-newest). */
-function withoutNewest<T extends { createdAt: Date }>(rows: T[]): T[] {
-  if (rows.length === 0) return rows;
-  const newest = rows.reduce((n, r, i) => (r.createdAt > rows[n].createdAt ? i : n), 0);
-  return rows.filter((_, i) => i !== newest);
-}
-
-/** Leaves the last given field out of an update (todo.update.drops-field). */
-function dropLastField(patch: Partial<TaskEntity>): void {
-  const last = UPDATE_FIELDS.filter((f) => f in patch).at(-1);
-  if (last) delete patch[last];
-  if (last === 'status') delete patch.completedAt;
 }
 
 function found<T>(row: T | null, id: string): T {

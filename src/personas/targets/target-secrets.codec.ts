@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hkdfSync } from 'node:crypto';
 import { AppConfig } from '../../config/app-config.js';
 import { FieldCipher } from '../../crypto/field-cipher.js';
-import type { FieldLocation } from '../../crypto/field-cipher.js';
+import type { FieldLocation } from '../../crypto/field-location.js';
 import type { TargetSecrets } from './target.types.js';
 
 /** HKDF-SHA256 `info` of the targets' key: a key for this purpose only, derived from MASTER_KEK. */

@@ -10,7 +10,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import type { SemanticsDocument } from '../../tool-contract/semantics-document.js';
-import { LimitQueryDto } from '../personas.dto.js';
+import { LimitQueryDto } from '../api/personas.dto.js';
 import { TARGET_LIMITS } from './target-draft.js';
 import { EnvMapRule, HeaderMapRule, SemanticsRule, TargetUrlRule } from './target-fields.validator.js';
 import { TARGET_KINDS } from './target.types.js';

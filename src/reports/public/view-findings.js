@@ -1,7 +1,7 @@
 import { ApiError, download, get } from './api.js';
 import { badge, fmtNum, fmtTime, h, link, replace, table } from './dom.js';
+import { PAGE, pageOffset, pager, rangeLabel } from './pager.js';
 
-const PAGE = 50;
 const CLASSES = ['', 'error', 'slow', 'wrong_result', 'lost_write', 'contract', 'confusing'];
 const STATES = ['', 'open', 'gone'];
 
@@ -123,7 +123,7 @@ export async function render(root, _params, query) {
   const module = (query.get('module') ?? '').slice(0, 100);
   const persona = /^[0-9a-fA-F-]{36}$/.test(query.get('persona') ?? '') ? query.get('persona') : '';
   const mistakes = query.get('mistakes') === '1';
-  const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
+  const offset = pageOffset(query);
   const filters = {
     state: state || undefined,
     class: cls || undefined,
@@ -239,36 +239,6 @@ export async function render(root, _params, query) {
     { label: 'Evidence', cell: (g) => evidence(g.samples) },
   ];
 
-  const pager = h(
-    'div',
-    { class: 'pager' },
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn',
-        disabled: offset === 0,
-        onclick: () => go({ offset: String(Math.max(0, offset - PAGE)) }),
-      },
-      '← Previous',
-    ),
-    h(
-      'span',
-      { class: 'muted' },
-      report.total ? `${offset + 1}–${offset + report.items.length} of ${report.total}` : '0 groups',
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn',
-        disabled: offset + PAGE >= report.total,
-        onclick: () => go({ offset: String(offset + PAGE) }),
-      },
-      'Next →',
-    ),
-  );
-
   const moduleInput = h('input', {
     type: 'search',
     name: 'module',
@@ -326,7 +296,7 @@ export async function render(root, _params, query) {
           ? 'No persona mistakes in this range: they are calls a persona got wrong on its own (invalid input), kept apart from the app’s findings.'
           : emptyFindings(Boolean(state || cls || module || persona), persona),
       }),
-      pager,
+      pager({ offset, total: report.total, label: rangeLabel(offset, report, 'groups'), go }),
     ),
   );
 }

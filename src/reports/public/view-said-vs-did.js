@@ -1,7 +1,7 @@
 import { get } from './api.js';
 import { badge, fmtNum, fmtPct, fmtRating, fmtTime, h, link, replace, table } from './dom.js';
+import { PAGE, pageOffset, pager } from './pager.js';
 
-const PAGE = 50;
 const FLAG_TEXT = {
   rated_high_but_failing: 'rated 4–5, ≥ 30% of calls failed',
   rated_low_without_cause: 'rated 1–2, no failure, no notes',
@@ -10,7 +10,7 @@ const FLAG_TEXT = {
 /** #/said-vs-did?flagged=true&offset=0 — each persona's ratings next to what their calls did. */
 export async function render(root, _params, query) {
   const flagged = query.get('flagged') === 'true';
-  const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
+  const offset = pageOffset(query);
   const report = await get('/api/v1/reports/said-vs-did', {
     flagged: flagged ? 'true' : undefined,
     offset,
@@ -83,31 +83,7 @@ export async function render(root, _params, query) {
               ],
         },
       ),
-      h(
-        'div',
-        { class: 'pager' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn',
-            disabled: offset === 0,
-            onclick: () => go({ offset: String(Math.max(0, offset - PAGE)) }),
-          },
-          '← Previous',
-        ),
-        h('span', { class: 'muted' }, `${report.total} rows`),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn',
-            disabled: offset + PAGE >= report.total,
-            onclick: () => go({ offset: String(offset + PAGE) }),
-          },
-          'Next →',
-        ),
-      ),
+      pager({ offset, total: report.total, label: `${report.total} rows`, go }),
     ),
   );
 }

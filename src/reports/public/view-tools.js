@@ -1,12 +1,11 @@
 import { get } from './api.js';
 import { badge, fmtMs, fmtNum, fmtPct, fmtTime, h, link, replace, table } from './dom.js';
-
-const PAGE = 50;
+import { PAGE, pageOffset, pager, rangeLabel } from './pager.js';
 
 /** #/tools?sort=-calls&offset=0 — per-tool calls, errors by kind, latency percentiles; coverage. */
 export async function render(root, _params, query) {
   const sort = query.get('sort') ?? '-calls';
-  const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
+  const offset = pageOffset(query);
   const report = await get('/api/v1/reports/tools', { sort, offset, limit: PAGE });
 
   const go = (changes) => {
@@ -64,36 +63,6 @@ export async function render(root, _params, query) {
     },
   ];
 
-  const pager = h(
-    'div',
-    { class: 'pager' },
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn',
-        disabled: offset === 0,
-        onclick: () => go({ offset: String(Math.max(0, offset - PAGE)) }),
-      },
-      '← Previous',
-    ),
-    h(
-      'span',
-      { class: 'muted' },
-      report.total ? `${offset + 1}–${offset + report.items.length} of ${report.total}` : '0 tools',
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn',
-        disabled: offset + PAGE >= report.total,
-        onclick: () => go({ offset: String(offset + PAGE) }),
-      },
-      'Next →',
-    ),
-  );
-
   const cov = report.coverage;
   replace(
     root,
@@ -113,7 +82,7 @@ export async function render(root, _params, query) {
           '.',
         ],
       }),
-      pager,
+      pager({ offset, total: report.total, label: rangeLabel(offset, report, 'tools'), go }),
     ),
     h(
       'section',

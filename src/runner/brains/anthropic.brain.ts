@@ -19,9 +19,9 @@ import {
   roundUsd,
   tokensOfUsage,
   totalInput,
-} from '../llm-pricing.js';
-import type { LlmPrices, LlmTokens } from '../llm-pricing.js';
-import { TickBudget } from '../tick-budget.js';
+} from '../cost/llm-pricing.js';
+import type { LlmPrices, LlmTokens } from '../cost/llm-pricing.js';
+import { TickBudget } from '../tick/tick-budget.js';
 import { AnthropicLlmClient } from './anthropic-llm.client.js';
 import { TickBudgetExceededError } from './brain.js';
 import type { Brain, BrainDay, BrainUsage, DayContext } from './brain.js';

@@ -4,7 +4,7 @@ import { AnthropicBrain } from './anthropic.brain.js';
 import type { BrainPause } from './anthropic-llm.client.js';
 import type { Brain, BrainName } from './brain.js';
 import { ScriptedBrain } from './scripted/scripted.brain.js';
-import { DailyBudgetService } from '../daily-budget.service.js';
+import { DailyBudgetService } from '../cost/daily-budget.service.js';
 
 /** PERSONA_BRAIN: anthropic or scripted, or auto (anthropic when ANTHROPIC_API_KEY is set). */
 @Injectable()

@@ -4,15 +4,15 @@ import type {
   FindingSource,
   ModuleMix,
   TickCadence,
-} from '../../personas/persona-schedule.types.js';
+} from '../../personas/schedule/persona-schedule.types.js';
 
-import type { PersonaMemory } from '../../personas/persona-memory.service.js';
+import type { PersonaMemory } from '../../personas/audit/persona-memory.service.js';
 import type { PublishedToolSemantics } from '../../tool-contract/tool-semantics.js';
 
-export { FINDING_CLASSES } from '../../personas/persona-schedule.types.js';
+export { FINDING_CLASSES } from '../../personas/schedule/persona-schedule.types.js';
 /** The memory of earlier days (`text` within PERSONA_MEMORY_TOKENS, `days` oldest first), from the persona's own records. */
-export type { PersonaMemory, PersonaMemoryDay } from '../../personas/persona-memory.service.js';
-export type { FindingClass, FindingSource } from '../../personas/persona-schedule.types.js';
+export type { PersonaMemory, PersonaMemoryDay } from '../../personas/audit/persona-memory.service.js';
+export type { FindingClass, FindingSource } from '../../personas/schedule/persona-schedule.types.js';
 
 export const BRAIN_NAMES = ['anthropic', 'scripted'] as const;
 export type BrainName = (typeof BRAIN_NAMES)[number];

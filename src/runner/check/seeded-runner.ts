@@ -2,12 +2,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '../../config/app-config.js';
 import { HealthContributors } from '../../observability/health-contributors.js';
-import { PersonaScheduleService } from '../../personas/persona-schedule.service.js';
+import { PersonaScheduleService } from '../../personas/schedule/persona-schedule.service.js';
 import { AnthropicBrain } from '../brains/anthropic.brain.js';
 import { BrainSelector } from '../brains/brain.selector.js';
 import { ScriptedBrain } from '../brains/scripted/scripted.brain.js';
 import { RunnerService } from '../runner.service.js';
-import { TickPipeline } from '../tick.pipeline.js';
+import { TickPipeline } from '../tick/tick.pipeline.js';
 
 /**
  * A RunnerService of a booted app whose brains are seeded `seed`, named `name`: the scripted brain

@@ -1,6 +1,10 @@
 import { derivePersonaPassword, personaSeedSecret } from '../../personas/persona-password.js';
-import type { ClaimedPersona, OpenedTick, TickOutcome } from '../../personas/persona-schedule.types.js';
-import type { TickAudit, TickStore } from '../tick-store.js';
+import type {
+  ClaimedPersona,
+  OpenedTick,
+  TickOutcome,
+} from '../../personas/schedule/persona-schedule.types.js';
+import type { TickAudit, TickStore } from '../tick/tick-store.js';
 import type { InternalApiClient } from './internal-api.client.js';
 import { LeaseLostError } from './lease-lost.error.js';
 

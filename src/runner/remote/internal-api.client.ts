@@ -9,7 +9,7 @@ import type {
   ModuleMix,
   TickCadence,
   TickOutcome,
-} from '../../personas/persona-schedule.types.js';
+} from '../../personas/schedule/persona-schedule.types.js';
 import { LeaseLostError } from './lease-lost.error.js';
 
 /** The base path of the internal API (service key, X-Service-Key). */

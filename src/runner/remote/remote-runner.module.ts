@@ -8,8 +8,8 @@ import { BrainSelector } from '../brains/brain.selector.js';
 import { ScriptedBrain } from '../brains/scripted/scripted.brain.js';
 import { RunnerEvents } from '../runner.events.js';
 import { RunnerMetrics } from '../runner.metrics.js';
-import { TICK_STORE } from '../tick-store.js';
-import { TickPipeline } from '../tick.pipeline.js';
+import { TICK_STORE } from '../tick/tick-store.js';
+import { TickPipeline } from '../tick/tick.pipeline.js';
 import { HttpTickStore } from './http-tick.store.js';
 import { InternalApiClient } from './internal-api.client.js';
 

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClaimedPersona } from '../../personas/persona-schedule.types.js';
+import type { ClaimedPersona } from '../../personas/schedule/persona-schedule.types.js';
 import type { Brain } from '../brains/brain.js';
 import type { BrainSelector } from '../brains/brain.selector.js';
-import { TickShutdownError, TickStoppedError } from '../tick-failure.js';
-import { emptySummary } from '../tick-summary.js';
-import type { TickSummary } from '../tick-summary.js';
-import type { TickPipeline } from '../tick.pipeline.js';
+import { TickShutdownError, TickStoppedError } from '../tick/tick-failure.js';
+import { emptySummary } from '../tick/tick-summary.js';
+import type { TickSummary } from '../tick/tick-summary.js';
+import type { TickPipeline } from '../tick/tick.pipeline.js';
 import type { InternalApiClient } from './internal-api.client.js';
 import { LeaseLostError } from './lease-lost.error.js';
 

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/app-config.js';
-import type { ClaimedPersona } from '../../personas/persona-schedule.types.js';
+import type { ClaimedPersona } from '../../personas/schedule/persona-schedule.types.js';
 import type { PersonaTargetsService } from '../../personas/targets/persona-targets.service.js';
 import type { Target } from '../../tool-contract/mcp-target.js';
 import { TargetRefusedError, TargetResolver } from './target.resolver.js';

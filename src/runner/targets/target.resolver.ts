@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import type { ClaimedPersona } from '../../personas/persona-schedule.types.js';
+import type { ClaimedPersona } from '../../personas/schedule/persona-schedule.types.js';
 import { PersonaTargetsService } from '../../personas/targets/persona-targets.service.js';
 import { BUILT_IN_TARGET } from './target.js';
 import type { Target } from './target.js';

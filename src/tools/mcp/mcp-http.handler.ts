@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import bodyParser from 'body-parser';
 import { PinoLogger } from 'nestjs-pino';
-import { RequestAuthenticator } from '../../auth/request-authenticator.js';
+import { RequestAuthenticator } from '../../auth/tokens/request-authenticator.js';
 import { HttpExceptionFilter } from '../../common/http-exception.filter.js';
 import { securityHeaders } from '../../common/security-headers.js';
 import type { NodeMiddleware } from '../../common/security-headers.js';
@@ -15,7 +15,7 @@ import {
 } from '../../observability/logger.options.js';
 import { setSpanAttributes, traceServerRequest } from '../../observability/tracing.js';
 import { MetricsService } from '../../observability/metrics.service.js';
-import { bearerChallenge } from '../../oauth/bearer-challenge.js';
+import { bearerChallenge } from '../../auth/tokens/bearer-challenge.js';
 import { ToolsErrorCode, ToolsException } from '../tools.exception.js';
 import { McpGateway } from './mcp.gateway.js';
 import { McpOriginPolicy } from './mcp-origin.policy.js';

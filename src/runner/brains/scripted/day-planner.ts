@@ -1,4 +1,4 @@
-import type { ModuleMix, TickCadence } from '../../../personas/persona-schedule.types.js';
+import type { ModuleMix, TickCadence } from '../../../personas/schedule/persona-schedule.types.js';
 import type { SeededRandom } from '../seeded-random.js';
 
 export interface DayPlanInput {

@@ -1,4 +1,4 @@
-import { loadCatalog } from '../../../personas/catalog.js';
+import { loadCatalog } from '../../../personas/catalog/catalog.js';
 import { toolModule } from '../brain.js';
 import { PLAYBOOKS } from './playbooks/playbook.js';
 import { APP_TOOL_INPUTS, DESTRUCTIVE_TOOLS, appTools, optionalFields } from './testing/app-tools.js';

@@ -1,5 +1,5 @@
 import { addDays } from '../../../common/dates.js';
-import { parseRatings } from '../../rating-parser.js';
+import { parseRatings } from '../../tick/rating-parser.js';
 import type { FindingReport } from '../brain.js';
 import { localIso } from './local-time.js';
 import { ScriptedDay } from './scripted.brain.js';

@@ -1,4 +1,4 @@
-import type { CatalogPersona, PersonaCatalog } from '../../../../personas/catalog.js';
+import type { CatalogPersona, PersonaCatalog } from '../../../../personas/catalog/catalog.js';
 import type { DayContext, FindingReport, PersonaMemory, PersonaProfile, ToolOutcome } from '../../brain.js';
 import type { Row } from '../answers.js';
 import { ScriptedDay } from '../scripted.brain.js';
