@@ -7,6 +7,8 @@
  *
  *   npm run bench:suite                         the suite now, recorded as `after`
  *   npm run bench:suite -- --label before       the same, recorded as `before`
+ *   npm run bench:suite -- -- --randomize --seed 2
+ *                                               jest arguments after a second `--`
  *   npm run bench:suite -- --baseline           also runs it in band (one worker, one database),
  *                                               the old way, in the same run, as `baseline-in-band`
  *   npm run bench:suite -- --ci                 times `bash .ci/run` (install, lint, both
@@ -174,7 +176,9 @@ async function main(): Promise<void> {
   } else {
     if (process.argv.includes('--baseline'))
       fresh.push(await timeNpmTest('baseline-in-band', ['--runInBand']));
-    fresh.push(await timeNpmTest(label, []));
+    // anything after a second `--` goes to jest as it is (e.g. `-- --randomize --seed 2`)
+    const sep = process.argv.indexOf('--');
+    fresh.push(await timeNpmTest(label, sep >= 0 ? process.argv.slice(sep + 1) : []));
   }
   for (const record of fresh) {
     records[record.label] = record;

@@ -7,7 +7,7 @@ import type { TestApp } from '../support/test-app.js';
 import { createAdmin, registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { http } from '../support/http.js';
-import { callTool, personalSpaceId, toolContext } from '../modules/module-tools.js';
+import { connectMcp, dataOf } from '../mcp/mcp-client.js';
 import { waitFor } from '../support/wait-for.js';
 import { clearAllFaults } from './faults-support.js';
 
@@ -213,13 +213,15 @@ describe('a fault planted through one instance', () => {
 
     if (!embeddedDb()) {
       // the second app's own tool now answers wrongly for its caller
+      // (over MCP: the lab plants its defects at the tool executor)
       const b = apps[1];
       const user = await registerUser(b);
-      const ctx = toolContext(b, user.id, await personalSpaceId(b, user.id));
-      await callTool(b, 'todo.create', { title: 'older' }, ctx);
-      await callTool(b, 'todo.create', { title: 'newest' }, ctx);
-      const listed = await callTool(b, 'todo.list', {}, ctx);
+      const session = await connectMcp(b, { token: user.accessToken });
+      await session.call('todo.create', { title: 'older' });
+      await session.call('todo.create', { title: 'newest' });
+      const listed = dataOf(await session.call('todo.list', {}));
       expect(listed.items.map((i: { title: string }) => i.title)).toEqual(['older']);
+      await session.close();
     }
 
     const cleared = await http(a.url, 'DELETE', `/api/v1/faults/${planted.body.id}`, {

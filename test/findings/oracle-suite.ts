@@ -1,4 +1,5 @@
 import { FAULT_CATALOG } from '../../src/faults/fault-catalog.js';
+import { SpaceScopedEntity } from '../../src/modules/common/space-scoped.entity.js';
 import type { FaultDefect } from '../../src/faults/fault-catalog.js';
 import { clearAllFaults } from '../faults/faults-support.js';
 import { bootRunnerApp, parkAllPersonas } from '../runner/runner.fixtures.js';
@@ -14,6 +15,8 @@ export interface OracleSuite {
   readonly t: TestApp;
   readonly admin: TestUser;
   readonly personas: SeededCatalogPersona[];
+  /** Work to do before the app closes (after the suite's tests). */
+  readonly beforeClose: Array<() => Promise<void>>;
 }
 
 /**
@@ -23,7 +26,12 @@ export interface OracleSuite {
  * worker's own database.
  */
 export function oracleSuite(env: Record<string, string> = {}): OracleSuite {
-  const suite = {} as { t: TestApp; admin: TestUser; personas: SeededCatalogPersona[] };
+  const suite = { beforeClose: [] } as unknown as {
+    t: TestApp;
+    admin: TestUser;
+    personas: SeededCatalogPersona[];
+    beforeClose: Array<() => Promise<void>>;
+  };
   beforeAll(async () => {
     suite.t = await bootRunnerApp({ PERSONA_BRAIN: 'scripted', FAULTS_ENABLED: 'true', ...env });
     await parkAllPersonas(suite.t);
@@ -34,6 +42,7 @@ export function oracleSuite(env: Record<string, string> = {}): OracleSuite {
   afterAll(async () => {
     const { t, admin, personas } = suite;
     if (!t) return;
+    for (const work of suite.beforeClose) await work();
     await clearAllFaults(t);
     // take the catalog personas (and, by cascade, their ticks, ratings and findings) away again so
     // later suites of this worker see only their own data
@@ -63,6 +72,56 @@ const MAX_TICKS = 60;
  */
 const SLOW_DELAY_MS = 4500;
 
+/**
+ * The app data (tasks, notes, habits, …) of the catalog personas' spaces after one warm-up day,
+ * kept aside and put back before each defect's test: every test starts from the same spaces,
+ * whatever ran before it (`--randomize`), and they hold what a day leaves (a search has notes to
+ * tell apart, a limit rows to exceed). Children after parents on restore, before them on delete.
+ */
+class AppDataSnapshot {
+  private tables: string[] = [];
+
+  constructor(
+    private readonly t: TestApp,
+    private readonly personas: SeededCatalogPersona[],
+  ) {}
+
+  private get scope(): [string, string[]] {
+    return [
+      'space_id IN (SELECT space_id FROM space_members WHERE user_id = ANY($1::uuid[]))',
+      this.personas.map((p) => p.userId),
+    ];
+  }
+
+  async take(): Promise<void> {
+    this.tables = this.t.dataSource.entityMetadatas
+      .filter((m) => m.inheritanceTree.includes(SpaceScopedEntity))
+      .sort((a, b) => a.foreignKeys.length - b.foreignKeys.length)
+      .map((m) => m.tableName);
+    const [where, ids] = this.scope;
+    for (const table of this.tables) {
+      await this.t.dataSource.query(`DROP TABLE IF EXISTS oracle_snapshot_${table}`);
+      await this.t.dataSource.query(
+        `CREATE TABLE oracle_snapshot_${table} AS SELECT * FROM ${table} WHERE ${where}`,
+        [ids],
+      );
+    }
+  }
+
+  async restore(): Promise<void> {
+    const [where, ids] = this.scope;
+    for (const table of [...this.tables].reverse())
+      await this.t.dataSource.query(`DELETE FROM ${table} WHERE ${where}`, [ids]);
+    for (const table of this.tables)
+      await this.t.dataSource.query(`INSERT INTO ${table} SELECT * FROM oracle_snapshot_${table}`);
+  }
+
+  async drop(): Promise<void> {
+    for (const table of this.tables)
+      await this.t.dataSource.query(`DROP TABLE IF EXISTS oracle_snapshot_${table}`);
+  }
+}
+
 /** The defect files, by module: each `oracles-defects-<n>.e2e-spec.ts` takes one group. */
 export const DEFECT_GROUPS: string[][] = [
   ['todo'],
@@ -75,6 +134,14 @@ export function describeDefectsOf(modules: string[]): void {
   const defects = FAULT_CATALOG.filter((d) => modules.includes(d.module));
   describe(`with a catalog defect of ${modules.join(', ')} planted`, () => {
     const suite = oracleSuite();
+    let snapshot: AppDataSnapshot;
+    beforeAll(async () => {
+      const runner = seededRunner(suite.t, 'warm-up-day');
+      for (const persona of suite.personas) await runner.runNow(persona.userId);
+      snapshot = new AppDataSnapshot(suite.t, suite.personas);
+      await snapshot.take();
+      suite.beforeClose.push(() => snapshot.drop());
+    });
     afterEach(() => clearAllFaults(suite.t));
 
     it('should cover every defect of these modules', () => {
@@ -85,6 +152,7 @@ export function describeDefectsOf(modules: string[]): void {
       'should report %s as a finding of its class on its module and tool',
       async (id, defect) => {
         const { t, admin, personas } = suite;
+        await snapshot.restore();
         const users = personas.filter((p) => p.modules.includes(defect.module));
         expect(users.length).toBeGreaterThan(0);
         const plant = await http(t.url, 'POST', '/api/v1/faults', {

@@ -9,7 +9,6 @@ const listCall = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
 
 describe('McpSessionManager limits', () => {
   let t: TestApp;
-  let closed = false;
 
   beforeAll(async () => {
     // no short idle limit here: on a loaded machine a session could expire between two of a test's
@@ -18,7 +17,7 @@ describe('McpSessionManager limits', () => {
   });
   afterAll(async () => {
     await closeAllMcpClients();
-    if (!closed) await t.close();
+    await t.close();
   });
 
   it("should close the user's least recently used session when the cap is reached", async () => {
@@ -58,14 +57,17 @@ describe('McpSessionManager limits', () => {
     expect(dataOf(await o.call('habits.list')).items).toEqual([]);
     await Promise.all([c.close(), o.close()]);
   });
+});
 
+// its own app, which the test shuts down (so it holds whatever order the tests run in)
+describe('McpSessionManager at shutdown', () => {
   it('should close every session when the app shuts down', async () => {
+    const t = await bootTestApp();
     const user = await registerUser(t);
     const c = await connectMcp(t, { token: user.accessToken });
     // the SDK client holds a GET event stream open: shutdown must end it, or close would hang
     const sessions = t.app.get(McpSessionManager);
     expect(sessions.size).toBeGreaterThan(0);
-    closed = true;
     await t.close();
     expect(sessions.size).toBe(0);
     await c.close();

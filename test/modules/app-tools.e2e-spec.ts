@@ -55,6 +55,9 @@ let bobCtx: ToolContext;
 
 beforeAll(async () => {
   t = await bootTestApp();
+});
+// each test gets two new users with empty spaces: no test sees what another left (any order)
+beforeEach(async () => {
   alice = await registerUser(t);
   bob = await registerUser(t);
   aliceCtx = toolContext(t, alice.id, await personalSpaceId(t, alice.id));

@@ -49,12 +49,11 @@ describe(PersonasAdminController.name, () => {
       target = (await createPersona(t, {}, admin)).userId;
     });
 
-    const routes: Array<[string, string, () => string, () => unknown]> = [
+    const routes: Array<[string, string, (id: string) => string, () => unknown]> = [
       ['POST', '/', () => ADMIN_BASE, () => personaBody(t)],
       ['GET', '/', () => ADMIN_BASE, () => undefined],
-      ['GET', '/:id', () => `${ADMIN_BASE}/${target}`, () => undefined],
-      // admin goes last for DELETE: everyone else must have left the persona alone
-      ['DELETE', '/:id', () => `${ADMIN_BASE}/${target}`, () => undefined],
+      ['GET', '/:id', (id) => `${ADMIN_BASE}/${id}`, () => undefined],
+      ['DELETE', '/:id', (id) => `${ADMIN_BASE}/${id}`, () => undefined],
     ];
     const callers: Caller[] = [
       'anonymous',
@@ -68,7 +67,9 @@ describe(PersonasAdminController.name, () => {
     for (const [method, route, path, body] of routes) {
       for (const caller of callers) {
         it(`should answer ${expected[caller].join('/')} to ${caller} on ${method} ${route}`, async () => {
-          const res = await http(t.url, method, path(), { ...headers[caller], body: body() });
+          // each DELETE has a persona of its own, so the cases hold in any order
+          const id = method === 'DELETE' ? (await createPersona(t, {}, admin)).userId : target;
+          const res = await http(t.url, method, path(id), { ...headers[caller], body: body() });
           expect(expected[caller]).toContain(res.status);
           if (caller !== 'admin') {
             expect(res.body).toMatchObject({ statusCode: res.status, message: expect.any(String) });
@@ -76,7 +77,7 @@ describe(PersonasAdminController.name, () => {
           if (method === 'DELETE' && caller !== 'admin') {
             const [row] = await t.dataSource.query(
               `SELECT count(*)::int AS n FROM personas WHERE user_id = $1`,
-              [target],
+              [id],
             );
             expect(row.n).toBe(1);
           }
@@ -427,15 +428,17 @@ describe(PersonasAdminController.name, () => {
     });
 
     it('should list at most the 20 newest actions in the detail', async () => {
+      // a persona of its own: the quiet one must stay without activity, whatever order the tests run in
+      const busyId = (await createPersona(t, {}, admin)).userId;
       const t2 = randomUUID();
       for (let seq = 0; seq < 25; seq += 1) {
-        await insertAction(t, quietId, t2, {
+        await insertAction(t, busyId, t2, {
           seq,
           tool: 'notes.create',
           createdAt: { ago: `${100 - seq} seconds` },
         });
       }
-      const res = await http(t.url, 'GET', `${ADMIN_BASE}/${quietId}`, { token: admin.accessToken });
+      const res = await http(t.url, 'GET', `${ADMIN_BASE}/${busyId}`, { token: admin.accessToken });
       expect(res.body.recentActions).toHaveLength(20);
       expect(res.body.recentActions[0].seq).toBe(24);
       expect(res.body.recentActions[19].seq).toBe(5);

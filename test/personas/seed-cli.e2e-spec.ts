@@ -62,6 +62,12 @@ describe('seed-personas CLI', () => {
     ),
   });
 
+  /** Seeds the catalog (idempotent): the tests that need it seeded start with it, in any order. */
+  const seeded = async () => {
+    const run = await runCli('seed-personas', [`--api=${t.url}`, `--jwt=${admin.accessToken}`]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+  };
+
   it('should seed all 10 personas and the 5 shared spaces with both members', async () => {
     const run = await runCli('seed-personas', [`--api=${t.url}`, `--jwt=${admin.accessToken}`]);
     expect(run.stderr).toBe('');
@@ -102,6 +108,7 @@ describe('seed-personas CLI', () => {
   });
 
   it('should change nothing when run a second time', async () => {
+    await seeded();
     const before = await snapshot();
     const run = await runCli('seed-personas', [`--auth=${t.url}`], { MANA_ADMIN_JWT: admin.accessToken });
     expect(run.code).toBe(0);
@@ -259,6 +266,7 @@ describe('seed-personas CLI', () => {
   });
 
   it('should list live personas, mark drift and delete nothing without --yes', async () => {
+    await seeded();
     const stray = await createPersona(t, {}, admin);
     const before = await rowCounts(t);
     const run = await runCli('seed-cleanup', [`--api=${t.url}`, `--jwt=${admin.accessToken}`]);
@@ -280,6 +288,7 @@ describe('seed-personas CLI', () => {
   });
 
   it('should delete the live personas with --yes', async () => {
+    await seeded();
     const run = await runCli('seed-cleanup', [`--api=${t.url}`, `--jwt=${admin.accessToken}`, '--yes']);
     expect(run.code).toBe(0);
     for (const email of emails) expect(run.stdout).toContain(`deleted ${email}`);

@@ -130,15 +130,24 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
   }, 180_000);
 
   it('should hand the runner the target’s semantics as a semantics file gives them, readers filled in', async () => {
-    expect(
-      (await call('PATCH', `${TARGETS}/${made.stdioTarget}`, { semantics: MEMORY_SEMANTICS })).status,
-    ).toBe(200);
-    const target = await t.app.get(PersonaTargetsService).targetOf(made.stdioPersona!);
+    // a stdio target and persona of its own (the test holds whatever ran before it)
+    const own = await createTarget(
+      t,
+      admin,
+      stdioTargetBody({
+        command: process.execPath,
+        args: [MEMORY_SCRIPT],
+        env: { MEMORY_FILE_PATH: join(work, 'semantics.jsonl'), MEMORY_TOKEN: envSecret },
+      }),
+    );
+    const personaId = await createPersona({ target: own.id });
+    expect((await call('PATCH', `${TARGETS}/${own.id}`, { semantics: MEMORY_SEMANTICS })).status).toBe(200);
+    const target = await t.app.get(PersonaTargetsService).targetOf(personaId);
     expect(target).toMatchObject({
       kind: 'stdio',
       command: process.execPath,
       args: [MEMORY_SCRIPT],
-      env: { MEMORY_FILE_PATH: made.memoryFile, MEMORY_TOKEN: envSecret },
+      env: { MEMORY_FILE_PATH: join(work, 'semantics.jsonl'), MEMORY_TOKEN: envSecret },
       semantics: {
         create_entities: { effect: 'create', entity: 'entity', readers: ['read_graph'] },
         read_graph: { effect: 'list', entity: 'entity', readers: ['read_graph'] },
@@ -147,8 +156,28 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
   });
 
   describe('in production (stdio targets off unless TARGETS_STDIO_ENABLED=true)', () => {
+    let first: TestApp['config'];
     beforeAll(async () => {
-      const first = t.config;
+      // what the tests above make, made here if they have not run yet (any order): an HTTP target,
+      // and a stdio target whose persona ticked once in development (its graph file written)
+      if (!made.httpTarget)
+        made.httpTarget = (await createTarget(t, admin, httpTargetBody({ url: proxy.url }))).id;
+      if (!made.stdioTarget) {
+        const memoryFile = join(work, 'memory-production.jsonl');
+        const target = await createTarget(
+          t,
+          admin,
+          stdioTargetBody({
+            command: process.execPath,
+            args: [MEMORY_SCRIPT],
+            env: { MEMORY_FILE_PATH: memoryFile, MEMORY_TOKEN: envSecret },
+          }),
+        );
+        const personaId = await createPersona({ target: target.id });
+        expect((await tick(personaId)).body).toMatchObject({ status: 'ok' });
+        Object.assign(made, { stdioTarget: target.id, stdioPersona: personaId, memoryFile });
+      }
+      first = t.config;
       await t.close();
       // the same keys, so the admin's token and the sealed secrets stay good
       t = await bootTestApp({
@@ -199,6 +228,19 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
       ]);
       expect(row).toEqual({ status: 'failed', error: res.body.error });
       expect(readFileSync(made.memoryFile!, 'utf8')).toBe(before);
+    });
+
+    // the tests outside this block may run after it (any order): they get the development app back
+    afterAll(async () => {
+      await t.close();
+      t = await bootTestApp({
+        ...APP_ENV,
+        JWT_PRIVATE_KEY: first.jwtPrivateKeyPem,
+        MANA_SERVICE_KEY: first.serviceKey,
+        MASTER_KEK: first.masterKek.toString('base64'),
+        PERSONA_SEED_SECRET: first.personaSeedSecret,
+      });
+      captureLogs(logs);
     });
 
     it('should never have answered or logged a secret value', () => {

@@ -553,13 +553,16 @@ describe(ReportsController.name, () => {
 
   describe('overview', () => {
     it('should count today (UTC) from ticks and calls', async () => {
+      // personas of its own: the other tests' personas keep their ticks as they made them (any order)
+      const q1 = await makePersona('Olga Overview');
+      const q2 = await makePersona('Otto Overview');
       const before = await get('/overview');
       expect(before.status).toBe(200);
       const now = Date.now();
-      const a = await tick(p1, now, { cost: 0.0125, tokensIn: 100, tokensOut: 50 });
-      await tick(p2, now, { status: 'failed', cost: 0.001, tokensIn: 10, tokensOut: 5 });
+      const a = await tick(q1, now, { cost: 0.0125, tokensIn: 100, tokensOut: 50 });
+      await tick(q2, now, { status: 'failed', cost: 0.001, tokensIn: 10, tokensOut: 5 });
       for (let i = 0; i < 4; i++)
-        await action(p1, a, i, 'rpt.today', now, { error: i === 0 ? ['tool', 'x'] : undefined });
+        await action(q1, a, i, 'rpt.today', now, { error: i === 0 ? ['tool', 'x'] : undefined });
       const after = await get('/overview');
       const d = (k: string) => after.body[k] - before.body[k];
       expect(after.body.dayStart).toBe(new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString());
