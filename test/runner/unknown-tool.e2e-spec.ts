@@ -15,7 +15,7 @@ describe(`${TickCallRecorder.name} (a tool name the model made up)`, () => {
   beforeAll(async () => {
     ({ t, fake } = await bootAnthropicRunner({
       ANTHROPIC_MODEL: 'claude-test-model',
-      TICK_TIMEOUT_MS: '5000',
+      TICK_TIMEOUT_MS: '20000', // no tick here is meant to time out: room for a loaded machine
       // the made-up call's own seq among the model's: no oracle probes between them
       ORACLE_MAX_PROBES: '0',
     }));
