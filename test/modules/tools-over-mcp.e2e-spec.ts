@@ -120,6 +120,9 @@ async function decrypted(user: TestUser, table: string, column: string, id: stri
 
 beforeAll(async () => {
   t = await bootTestApp({ TOOL_RATE_LIMIT: '100000' });
+});
+// each test gets two new users (Alice opted in to destructive tools): no test sees another's rows
+beforeEach(async () => {
   alice = await registerUser(t);
   bob = await registerUser(t);
   aliceSpace = await personalSpaceId(t, alice.id);

@@ -55,6 +55,8 @@ describe(DashboardController.name, () => {
   let tickId: string;
   /** A persona that plays only the to-do list and has not ticked when the suite starts. */
   let tess: { userId: string; name: string };
+  /** Never ticks (Tess does, in a later test): the empty Findings view is hers, in any order. */
+  let quiet: { userId: string; name: string };
 
   const open = (viewport?: typeof PHONE) => dash.open(viewport);
   const signIn = (page: Page, email: string, password: string) => dash.signIn(page, email, password);
@@ -84,6 +86,13 @@ describe(DashboardController.name, () => {
       userId: (await createPersona(t, { name: tessName, moduleMix: { todo: 1 }, timezone: 'UTC' }, admin))
         .userId,
       name: tessName,
+    };
+
+    const quietName = `Quinn Quiet ${randomUUID().slice(0, 4)}`;
+    quiet = {
+      userId: (await createPersona(t, { name: quietName, moduleMix: { todo: 1 }, timezone: 'UTC' }, admin))
+        .userId,
+      name: quietName,
     };
 
     // a real tick: login, MCP session, scripted brain, recorded actions and ratings
@@ -220,14 +229,14 @@ describe(DashboardController.name, () => {
 
   it('should teach on an empty Findings view: plant a defect in the Fault lab and run a tick', async () => {
     const page = await signedIn();
-    // Tess has not ticked: with her as the persona filter the list is empty whatever other suites found
-    await goHash(page, `#/findings?persona=${tess.userId}`);
+    // Quinn never ticks: with her as the persona filter the list is empty whatever other tests found
+    await goHash(page, `#/findings?persona=${quiet.userId}`);
     await page.waitForSelector('#findings-empty');
     expect(await page.textContent('#findings-empty')).toContain(
       'Plant a defect in the Fault lab and run a tick',
     );
-    expect(await page.locator('#findings-persona option:checked').textContent()).toContain(tess.name);
-    expect(await page.getAttribute('#hint-run-tick', 'href')).toBe(`#/personas/${tess.userId}`);
+    expect(await page.locator('#findings-persona option:checked').textContent()).toContain(quiet.name);
+    expect(await page.getAttribute('#hint-run-tick', 'href')).toBe(`#/personas/${quiet.userId}`);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-findings-empty.png`, fullPage: true });
     await page.click('#hint-fault-lab');
     await page.waitForSelector('#fault-catalog');
