@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     fresh.push(
       summarize(
         label,
-        `imported from ${imported}`,
+        option('--note') ?? `imported from ${imported}`,
         JSON.parse(readFileSync(imported, 'utf8')) as JestReport,
         wall,
         null,
