@@ -51,6 +51,17 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
     if (res.status !== 201) throw new Error(`persona create failed: ${res.status} ${res.text}`);
     return res.body.userId as string;
   };
+  /** A stdio target: the memory server, writing its graph to `file`, with a secret in its environment. */
+  const memoryTarget = (file: string) =>
+    createTarget(
+      t,
+      admin,
+      stdioTargetBody({
+        command: process.execPath,
+        args: [MEMORY_SCRIPT],
+        env: { MEMORY_FILE_PATH: file, MEMORY_TOKEN: envSecret },
+      }),
+    );
   const tick = (personaId: string) => call('POST', `${ADMIN_BASE}/${personaId}/tick`);
   const toolsCalled = async (tickId: string) =>
     (
@@ -108,15 +119,7 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
   it('should play a stdio target: its command started with the target’s environment', async () => {
     const memoryFile = join(work, 'memory.jsonl');
     const tools = await toolNamesOf({ command: process.execPath, args: [MEMORY_SCRIPT] });
-    const target = await createTarget(
-      t,
-      admin,
-      stdioTargetBody({
-        command: process.execPath,
-        args: [MEMORY_SCRIPT],
-        env: { MEMORY_FILE_PATH: memoryFile, MEMORY_TOKEN: envSecret },
-      }),
-    );
+    const target = await memoryTarget(memoryFile);
     const personaId = await createPersona({ target: target.id });
     Object.assign(made, { stdioTarget: target.id, stdioPersona: personaId, memoryFile });
     const res = await tick(personaId);
@@ -131,15 +134,7 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
 
   it('should hand the runner the target’s semantics as a semantics file gives them, readers filled in', async () => {
     // a stdio target and persona of its own (the test holds whatever ran before it)
-    const own = await createTarget(
-      t,
-      admin,
-      stdioTargetBody({
-        command: process.execPath,
-        args: [MEMORY_SCRIPT],
-        env: { MEMORY_FILE_PATH: join(work, 'semantics.jsonl'), MEMORY_TOKEN: envSecret },
-      }),
-    );
+    const own = await memoryTarget(join(work, 'semantics.jsonl'));
     const personaId = await createPersona({ target: own.id });
     expect((await call('PATCH', `${TARGETS}/${own.id}`, { semantics: MEMORY_SEMANTICS })).status).toBe(200);
     const target = await t.app.get(PersonaTargetsService).targetOf(personaId);
@@ -164,15 +159,7 @@ describe(`${TargetResolver.name}: personas play their own target`, () => {
         made.httpTarget = (await createTarget(t, admin, httpTargetBody({ url: proxy.url }))).id;
       if (!made.stdioTarget) {
         const memoryFile = join(work, 'memory-production.jsonl');
-        const target = await createTarget(
-          t,
-          admin,
-          stdioTargetBody({
-            command: process.execPath,
-            args: [MEMORY_SCRIPT],
-            env: { MEMORY_FILE_PATH: memoryFile, MEMORY_TOKEN: envSecret },
-          }),
-        );
+        const target = await memoryTarget(memoryFile);
         const personaId = await createPersona({ target: target.id });
         expect((await tick(personaId)).body).toMatchObject({ status: 'ok' });
         Object.assign(made, { stdioTarget: target.id, stdioPersona: personaId, memoryFile });

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteRunner } from '../../src/runner/remote/remote-runner.js';
 import { createPersona } from '../support/personas.js';
-import { builtFile, embeddedDb } from '../support/test-app.js';
+import { embeddedDb } from '../support/test-app.js';
+import { spawnWatched } from '../support/server-process.js';
+import type { WatchedProcess } from '../support/server-process.js';
 import type { TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 import { bootRunnerApp, parkAllPersonas, runner, runnerPersona } from './runner.fixtures.js';
@@ -15,11 +15,7 @@ const WINDOWS = 2;
 const ENV = { PERSONA_BRAIN: 'scripted', TICK_MAX_TURNS: '1', PERSONA_CONCURRENCY: '2' };
 const EXIT_WITHIN_MS = 90_000;
 
-interface Child {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Child = WatchedProcess;
 
 /** `npm run runner:remote` as the compiled script of this test run's build. */
 function startRemote(t: TestApp, args: string[], extraEnv: Record<string, string> = {}): Child {
@@ -34,17 +30,7 @@ function startRemote(t: TestApp, args: string[], extraEnv: Record<string, string
     ...ENV,
     ...extraEnv,
   };
-  const child = spawn(process.execPath, [builtFile('scripts/runner-remote.js'), `--api=${t.url}`, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => out, exited };
+  return spawnWatched('scripts/runner-remote.js', [`--api=${t.url}`, ...args], env);
 }
 
 async function exitOf(c: Child, withinMs = EXIT_WITHIN_MS) {

@@ -36,18 +36,17 @@ export function startServer(env: Record<string, string>, port: number): ServerPr
   return spawnServer({ HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, port);
 }
 
-/**
- * Starts the server with exactly `env` (plus PATH, HOME and PORT): nothing leaks in from the test
- * process, and nothing is added (a zero-config boot sees no HOST either).
- */
-export function spawnServer(env: Record<string, string>, port: number): ServerProcess {
-  const child = spawn(process.execPath, [builtFile('src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? tmpdir(),
-      ...env,
-      PORT: String(port),
-    },
+/** A child process whose output (stdout and stderr together) is kept, and its exit awaited. */
+export interface WatchedProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts a compiled file of this run's build (`builtFile(file)`) with exactly `env`. */
+export function spawnWatched(file: string, args: string[], env: NodeJS.ProcessEnv): WatchedProcess {
+  const child = spawn(process.execPath, [builtFile(file), ...args], {
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -56,7 +55,21 @@ export function spawnServer(env: Record<string, string>, port: number): ServerPr
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+  return { child, output: () => out, exited };
+}
+
+/**
+ * Starts the server with exactly `env` (plus PATH, HOME and PORT): nothing leaks in from the test
+ * process, and nothing is added (a zero-config boot sees no HOST either).
+ */
+export function spawnServer(env: Record<string, string>, port: number): ServerProcess {
+  const watched = spawnWatched('src/main.js', [], {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    ...env,
+    PORT: String(port),
+  });
+  return { ...watched, url: `http://127.0.0.1:${port}` };
 }
 
 /** Polls /health/ready until 200 (bounded); returns the milliseconds it took. */
