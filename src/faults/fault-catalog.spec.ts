@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
 import { parseFaultSpecs } from '../config/fault-spec.js';
-import {
-  bootFaultProblems,
-  FAULT_CATALOG,
-  FAULT_CLASSES,
-  faultSpecProblems,
-  findDefect,
-} from './fault-catalog.js';
+import { FAULT_CATALOG, FAULT_CLASSES, findDefect } from './fault-catalog.js';
+import { bootFaultProblems, faultSpecProblems } from './fault-checks.js';
 import type { FaultInput } from './fault-catalog.js';
 import { FaultsService } from './faults.service.js';
 

@@ -1,5 +1,13 @@
-import { faultParameterProblems, MAX_DELAY_MS } from '../config/fault-spec.js';
-import type { FaultSpec } from '../config/fault-spec.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  UPDATE_FIELDS_IN_ORDER,
+  instant,
+  without,
+  withCount,
+  withoutNewest,
+} from './fault-rewrites.js';
+import { MAX_DELAY_MS } from '../config/fault-spec.js';
 
 /**
  * The catalog of plantable defects: pure data, pure checks and pure effects. FaultsService plants
@@ -91,12 +99,6 @@ const delayMs = (jitter: boolean): FaultParameter & { jitter: boolean } => ({
     : 'added delay in ms, the same on every call',
 });
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-/** todo.update's patchable fields in input order (todo.update.drops-field leaves out the last one given). */
-const TODO_UPDATE_FIELDS = ['title', 'description', 'priority', 'dueDate', 'subtasks', 'status'];
-
 export const FAULT_CATALOG = [
   // ---- todo
   {
@@ -158,7 +160,7 @@ export const FAULT_CATALOG = [
     effect: {
       kind: 'input',
       rewrite: (input: FaultInput) =>
-        without(input, TODO_UPDATE_FIELDS.filter((f) => input[f] !== undefined).at(-1)),
+        without(input, UPDATE_FIELDS_IN_ORDER.filter((f) => input[f] !== undefined).at(-1)),
     },
   },
   {
@@ -374,59 +376,4 @@ const BY_ID = new Map<string, FaultDefect>(FAULT_CATALOG.map((d) => [d.id, d]));
 
 export function findDefect(id: string): FaultDefect | undefined {
   return BY_ID.get(id);
-}
-
-/**
- * Problems with a spec for a known defect, one sentence each naming the field (empty: fine): the
- * ranges every defect shares (src/config/fault-spec.ts), and `delayMs` on slow defects only.
- */
-export function faultSpecProblems(defect: FaultDefect, spec: Omit<FaultSpec, 'defect'>): string[] {
-  const { probability, delayMs, note } = spec;
-  const delay =
-    delayMs !== undefined && !defect.parameters.delayMs
-      ? [`delayMs does not apply to ${defect.id} (only slow defects take a delay)`]
-      : faultParameterProblems({ delayMs });
-  return [...faultParameterProblems({ probability }), ...delay, ...faultParameterProblems({ note })];
-}
-
-/**
- * `FAULTS` checked against the catalog. The config parsed it as syntax only (and any problem there
- * stops the boot first, so `specs` are its entries in order); here every id must name a defect and
- * its parameters must fit it. The problems read like the config's (`FAULTS entry 0: unknown defect
- * "…"`): main.ts and FaultsService throw them as a ConfigError.
- */
-export function bootFaultProblems(specs: readonly FaultSpec[]): string[] {
-  return specs.flatMap((spec, i) => {
-    const defect = findDefect(spec.defect);
-    if (!defect) {
-      return [`FAULTS entry ${i}: unknown defect "${spec.defect}" (GET /api/v1/faults/catalog lists them)`];
-    }
-    return faultSpecProblems(defect, spec).map((p) => `FAULTS entry ${i} (${defect.id}): ${p}`);
-  });
-}
-
-// ---- pure helpers of the effects above
-
-/** The input without `field` (unchanged when there is none). */
-function without(input: FaultInput, field: string | undefined): FaultInput {
-  if (field === undefined) return input;
-  const { [field]: _left, ...rest } = input;
-  return rest;
-}
-
-/** A list answer with these items and the `count` that goes with them. */
-function withCount<A extends object, T>(answer: A, items: T[]): A & { items: T[]; count: number } {
-  return { ...answer, items, count: items.length };
-}
-
-/** The items without the most recently created one (the first of equals); ISO times sort as text. */
-function withoutNewest<T extends { createdAt: string }>(items: T[]): T[] {
-  if (items.length === 0) return items;
-  const newest = items.reduce((n, item, i) => (item.createdAt > items[n].createdAt ? i : n), 0);
-  return items.filter((_, i) => i !== newest);
-}
-
-/** A calendar boundary in ms since the epoch: a bare date is midnight UTC (as calendar.schemas reads it). */
-function instant(value: string): number {
-  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
 }
