@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AuthService } from './auth.service.js';
 import { UsersService } from './users/users.service.js';
 import { JwtKeysService } from './tokens/jwt-keys.service.js';
@@ -47,6 +54,20 @@ export class AuthController {
   @HttpCode(204)
   logout(@Body() dto: RefreshDto): Promise<void> {
     return this.auth.logout(dto.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Sign out of every session',
+    description:
+      'Revokes every refresh token and OAuth grant of the account and every access token issued before this call, on every server instance within seconds. Personal access tokens stay (revoke them under /api/v1/me/tokens).',
+  })
+  @ApiNoContentResponse({ description: 'Every session ended; log in again for new tokens' })
+  @ApiUnauthorizedResponse({ description: 'No valid access token' })
+  logoutAll(@CurrentUser() user: AuthUser): Promise<void> {
+    return this.auth.logoutAll(user.id);
   }
 
   @ApiBearerAuth()

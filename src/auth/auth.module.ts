@@ -15,6 +15,7 @@ import { AdminBootstrapService } from './users/admin-bootstrap.service.js';
 import { RequestAuthenticator } from './tokens/request-authenticator.js';
 import { PersonalAccessTokenController } from './tokens/personal-access-token.controller.js';
 import { PersonalAccessTokenService } from './tokens/personal-access-token.service.js';
+import { RefreshFamilies } from './tokens/refresh-families.js';
 
 @Module({
   imports: [PassportModule],
@@ -31,6 +32,7 @@ import { PersonalAccessTokenService } from './tokens/personal-access-token.servi
     AdminBootstrapService,
     RequestAuthenticator,
     PersonalAccessTokenService,
+    RefreshFamilies,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [

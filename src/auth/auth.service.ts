@@ -6,7 +6,9 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
 import { JwtKeysService } from './tokens/jwt-keys.service.js';
+import { RefreshFamilies } from './tokens/refresh-families.js';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity.js';
+import { UserLifecycleHooks } from './users/user-lifecycle.hooks.js';
 import { UsersService, toAuthUser } from './users/users.service.js';
 import type { UserEntity } from './users/user.entity.js';
 import type { AuthUser } from './auth.types.js';
@@ -22,6 +24,13 @@ export interface TokenPair {
 const DUMMY_HASH =
   '$argon2id$v=19$m=19456,p=1,t=2$2/ikPXov7IewW1kFWtmZ/w$3Bv5bjYy4yfsMxTFEAKdq2GvXcvNUTLcENbELK7vCus';
 
+type Refusal = 'signed-out' | 'reused';
+
+const REFUSALS: Record<Refusal, string> = {
+  'signed-out': 'Refresh token was revoked when the account signed out of every session; log in again',
+  reused: 'Refresh token was already used or revoked; log in again',
+};
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 @Injectable()
@@ -31,6 +40,8 @@ export class AuthService {
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(JwtKeysService) private readonly keys: JwtKeysService,
+    @Inject(RefreshFamilies) private readonly families: RefreshFamilies,
+    @Inject(UserLifecycleHooks) private readonly hooks: UserLifecycleHooks,
   ) {}
 
   async login(email: string, password: string): Promise<TokenPair> {
@@ -61,20 +72,32 @@ export class AuthService {
   /**
    * The family rule, for password logins (`clientId` null) and OAuth clients (src/oauth) alike: a
    * live token is spent and `issue` makes its successor in the same transaction; a spent token, or
-   * one issued to another client (or to a login, for a client), revokes its whole family.
+   * one issued to another client (or to a login, for a client), revokes its whole family. A token
+   * issued under an older token version of the account (before a logout-all) is refused.
    */
   async rotateRefreshToken<T>(
     refreshToken: string,
     clientId: string | null,
     issue: (user: UserEntity, spent: RefreshTokenEntity, m: EntityManager) => Promise<T>,
   ): Promise<T> {
-    const outcome = await this.dataSource.transaction(async (m): Promise<T | 'reused'> => {
+    // a refusal found inside is returned, not thrown: a throw would roll the family revocation back
+    const outcome = await this.dataSource.transaction(async (m): Promise<{ issued: T } | Refusal> => {
       const repo = m.getRepository(RefreshTokenEntity);
       const row = await repo.findOne({ where: { tokenHash: hashToken(refreshToken) } });
       if (!row) throw new AuthException(AuthErrorCode.INVALID_REFRESH_TOKEN, 'Refresh token is not valid');
+      const user = await this.users.findById(row.userId, m);
+      if (!user || user.disabledAt) {
+        throw new AuthException(
+          AuthErrorCode.INVALID_REFRESH_TOKEN,
+          'This account is disabled or no longer exists',
+        );
+      }
+      if (row.tokenVersion < user.tokenVersion) {
+        await this.families.revoke(m, row.familyId);
+        return 'signed-out';
+      }
       if (row.revokedAt || row.clientId !== clientId) {
-        // return instead of throwing: a throw here would roll the family revocation back
-        await this.revokeFamily(m, row.familyId);
+        await this.families.revoke(m, row.familyId);
         return 'reused';
       }
       if (row.expiresAt.getTime() <= Date.now()) {
@@ -96,56 +119,66 @@ export class AuthService {
           'Refresh token was already used; log in again',
         );
       }
-      const user = await this.users.findById(row.userId, m);
-      if (!user || user.disabledAt) {
-        throw new AuthException(
-          AuthErrorCode.INVALID_REFRESH_TOKEN,
-          'This account is disabled or no longer exists',
-        );
-      }
-      return issue(user, row, m);
+      return { issued: await issue(user, row, m) };
     });
-    if (outcome === 'reused') {
-      throw new AuthException(
-        AuthErrorCode.INVALID_REFRESH_TOKEN,
-        'Refresh token was already used or revoked; log in again',
-      );
+    if (typeof outcome === 'string') {
+      throw new AuthException(AuthErrorCode.INVALID_REFRESH_TOKEN, REFUSALS[outcome]);
     }
-    return outcome;
+    return outcome.issued;
   }
 
   async logout(refreshToken: string): Promise<void> {
-    const row = await this.dataSource
-      .getRepository(RefreshTokenEntity)
-      .findOne({ where: { tokenHash: hashToken(refreshToken) } });
-    if (row) await this.revokeFamily(this.dataSource.manager, row.familyId);
+    const row = await this.findRefreshToken(refreshToken);
+    if (row) await this.families.revoke(this.dataSource.manager, row.familyId);
   }
 
-  /** An OAuth client revoking one of its refresh tokens (RFC 7009): the whole family goes. */
-  async revokeClientRefreshToken(refreshToken: string, clientId: string): Promise<void> {
-    const row = await this.dataSource
-      .getRepository(RefreshTokenEntity)
-      .findOne({ where: { tokenHash: hashToken(refreshToken) } });
-    if (row && row.clientId === clientId) await this.revokeFamily(this.dataSource.manager, row.familyId);
+  /**
+   * Ends every session of the account: the token version moves on (every access token issued
+   * before is refused: at once on this instance, within AUTH_USER_CACHE_MS on the others), every
+   * refresh-token family is revoked (password logins and OAuth grants), and what other modules keep
+   * for sign-ins in progress (OAuth codes not yet exchanged) is ended through the lifecycle hooks.
+   * One transaction: all of it, or nothing. Personal access tokens are not sessions and stay.
+   */
+  async logoutAll(userId: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.users.revokeAllTokens(userId, m);
+      await this.families.revokeAllOf(m, userId);
+      await this.hooks.runSessionsEnded(m, userId);
+    });
   }
 
-  /** Revokes every live token of a family (a replayed OAuth code revokes what it issued). */
+  /**
+   * An OAuth client revoking one of its refresh tokens (RFC 7009): the whole family goes, and with
+   * it the grant's access tokens. Answers whether the token was one of the client's refresh tokens.
+   */
+  async revokeClientRefreshToken(refreshToken: string, clientId: string): Promise<boolean> {
+    const row = await this.findRefreshToken(refreshToken);
+    if (!row || row.clientId !== clientId) return false;
+    await this.families.revoke(this.dataSource.manager, row.familyId);
+    return true;
+  }
+
+  /** Revokes every live token of a family (a replayed OAuth code, a revoked grant), its access tokens included. */
   revokeRefreshFamily(familyId: string, m: EntityManager = this.dataSource.manager): Promise<void> {
-    return this.revokeFamily(m, familyId);
+    return this.families.revoke(m, familyId);
   }
 
-  /** A new refresh token in a family; for an OAuth client, bound to it and to its resource. */
+  /**
+   * A new refresh token in a family, under the account's current token version; for an OAuth
+   * client, bound to it and to its resource.
+   */
   async issueRefreshToken(
-    userId: string,
+    user: Pick<UserEntity, 'id' | 'tokenVersion'>,
     familyId: string,
     m: EntityManager,
     client: { clientId: string; resource: string } | null = null,
   ): Promise<string> {
     const refreshToken = randomBytes(32).toString('base64url');
     await m.getRepository(RefreshTokenEntity).insert({
-      userId,
+      userId: user.id,
       tokenHash: hashToken(refreshToken),
       familyId,
+      tokenVersion: user.tokenVersion,
       expiresAt: new Date(Date.now() + this.config.refreshTtlSeconds * 1000),
       clientId: client?.clientId ?? null,
       resource: client?.resource ?? null,
@@ -153,19 +186,18 @@ export class AuthService {
     return refreshToken;
   }
 
-  private async revokeFamily(m: EntityManager, familyId: string): Promise<void> {
-    await m
-      .createQueryBuilder()
-      .update(RefreshTokenEntity)
-      .set({ revokedAt: () => 'now()' })
-      .where('family_id = :familyId AND revoked_at IS NULL', { familyId })
-      .execute();
+  private findRefreshToken(refreshToken: string): Promise<RefreshTokenEntity | null> {
+    return this.dataSource
+      .getRepository(RefreshTokenEntity)
+      .findOne({ where: { tokenHash: hashToken(refreshToken) } });
   }
 
   private async issue(user: UserEntity, familyId: string, m: EntityManager): Promise<TokenPair> {
     const authUser = toAuthUser(user);
-    const { token, expiresIn } = await this.keys.signAccessToken(authUser);
-    const refreshToken = await this.issueRefreshToken(user.id, familyId, m);
+    const { token, expiresIn } = await this.keys.signAccessToken(authUser, {
+      session: { familyId, tokenVersion: user.tokenVersion },
+    });
+    const refreshToken = await this.issueRefreshToken(user, familyId, m);
     return { accessToken: token, refreshToken, expiresIn, user: authUser };
   }
 }

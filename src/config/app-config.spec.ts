@@ -165,6 +165,12 @@ describe(loadConfig.name, () => {
       ['PERSONA_BRAIN', 'anthropic', 'PERSONA_BRAIN is anthropic but ANTHROPIC_API_KEY is not set'],
       ['ADMIN_EMAIL', 'root@localhost', 'ADMIN_EMAIL must be an email address (got "root@localhost")'],
       ['ANTHROPIC_BASE_URL', 'ftp://x.example', 'ANTHROPIC_BASE_URL must use http: or https: (got ftp:)'],
+      // revocations reach every instance within 5 s only while this cache is short
+      [
+        'AUTH_USER_CACHE_MS',
+        '60000',
+        'AUTH_USER_CACHE_MS must be a whole number from 0 to 4000 (got "60000")',
+      ],
     ])('should explain a bad %s (%s)', (name, value, message) => {
       const error = configError({ DATA_DIR: dir, [name]: value });
       expect(error.problems.join('\n')).toContain(message);

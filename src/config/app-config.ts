@@ -13,6 +13,12 @@ export type BrainChoice = 'auto' | 'anthropic' | 'scripted';
 export const DEV_PERSONA_SEED_SECRET = 'mana-personas-dev-seed-secret';
 
 /**
+ * The longest AUTH_USER_CACHE_MS: revocations are promised on every instance within 5 s, and an
+ * instance may answer from its cache for this long, plus the time a request takes.
+ */
+export const AUTH_USER_CACHE_MAX_MS = 4000;
+
+/**
  * The whole typed configuration, parsed and validated once at boot from the environment.
  * Nothing else in src/ reads process.env: inject AppConfig instead.
  */
@@ -42,7 +48,11 @@ export class AppConfig {
   readonly jwtAudience!: string;
   readonly jwtTtlSeconds!: number;
   readonly refreshTtlSeconds!: number;
-  /** How long an instance trusts its last read of an account (0: read it on every request). */
+  /**
+   * How long an instance trusts its last read of an account or of a grant's liveness (0: read on
+   * every request). At most AUTH_USER_CACHE_MAX_MS, so a revocation made on any instance (logout-all,
+   * a disabled account, a revoked grant) reaches every instance within 5 s.
+   */
   readonly authUserCacheMs!: number;
 
   readonly serviceKey!: string;
@@ -257,7 +267,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     jwtAudience: r.string('JWT_AUDIENCE', 'mana'),
     jwtTtlSeconds: r.duration('JWT_TTL', '15m', 30, 86_400),
     refreshTtlSeconds: r.duration('REFRESH_TOKEN_TTL', '30d', 300, 365 * 86_400),
-    authUserCacheMs: r.int('AUTH_USER_CACHE_MS', 2000, 0, 60_000),
+    authUserCacheMs: r.int('AUTH_USER_CACHE_MS', 2000, 0, AUTH_USER_CACHE_MAX_MS),
     serviceKey: serviceKey ?? '',
     masterKek: masterKek ?? Buffer.alloc(32),
     adminEmail,

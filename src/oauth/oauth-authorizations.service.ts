@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AuthService } from '../auth/auth.service.js';
+import { UserLifecycleHooks } from '../auth/users/user-lifecycle.hooks.js';
 import { OAuthAuthorizationEntity } from './oauth-authorization.entity.js';
 
 /** How long the sign-in and consent pages of one request stay usable. */
@@ -34,11 +36,28 @@ export type CodeRedemption =
  * in, consented (a code, stored hashed, living CODE_TTL_MS), and spent exactly once.
  */
 @Injectable()
-export class OAuthAuthorizationsService {
+export class OAuthAuthorizationsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(UserLifecycleHooks) private readonly hooks: UserLifecycleHooks,
   ) {}
+
+  onModuleInit(): void {
+    // signing out everywhere also ends the sign-ins in progress: a consent or a code not yet
+    // exchanged would otherwise issue a grant that outlives the logout-all
+    this.hooks.onSessionsEnded((m, userId) => this.expireOpen(m, userId));
+  }
+
+  /** Every request of `userId` not yet spent expires now (consent and code exchange refuse it). */
+  async expireOpen(m: EntityManager, userId: string): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .update(OAuthAuthorizationEntity)
+      .set({ expiresAt: () => 'now()' })
+      .where('user_id = :userId AND consumed_at IS NULL AND expires_at > now()', { userId })
+      .execute();
+  }
 
   /** A pending request; answers the browser cookie's value and the forms' CSRF token (shown once). */
   async start(input: NewAuthorization): Promise<{ id: string; browserSecret: string; csrf: string }> {

@@ -23,6 +23,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { JWT_ALG, JwtKeysService } from '../auth/tokens/jwt-keys.service.js';
 import { UsersService, toAuthUser } from '../auth/users/users.service.js';
 import type { UserEntity } from '../auth/users/user.entity.js';
+import { isUuid } from '../common/uuid.js';
 import { AppConfig } from '../config/app-config.js';
 import { OAuthAuthorizationsService } from './oauth-authorizations.service.js';
 import type { CodeRedemption } from './oauth-authorizations.service.js';
@@ -96,13 +97,12 @@ export class ManaOAuthProvider implements OAuthServerProvider {
       if (!user || user.disabledAt || user.kind !== 'human') {
         return { ok: false as const, reason: 'unknown' as const };
       }
-      const tokens = await this.tokensFor(
-        user,
-        client.client_id,
-        authorization.resource,
-        authorization.scopes,
-      );
-      const refresh = await this.auth.issueRefreshToken(user.id, authorization.id, m, {
+      const tokens = await this.tokensFor(user, authorization.id, {
+        clientId: client.client_id,
+        resource: authorization.resource,
+        scopes: authorization.scopes,
+      });
+      const refresh = await this.auth.issueRefreshToken(user, authorization.id, m, {
         clientId: client.client_id,
         resource: authorization.resource,
       });
@@ -125,8 +125,12 @@ export class ManaOAuthProvider implements OAuthServerProvider {
           throw new InvalidTargetError('resource is not the one the refresh token was issued for');
         }
         if (user.kind !== 'human') throw new InvalidGrantError('This account cannot use OAuth clients');
-        const tokens = await this.tokensFor(user, client.client_id, bound, 'mcp');
-        const refresh = await this.auth.issueRefreshToken(user.id, spent.familyId, m, {
+        const tokens = await this.tokensFor(user, spent.familyId, {
+          clientId: client.client_id,
+          resource: bound,
+          scopes: 'mcp',
+        });
+        const refresh = await this.auth.issueRefreshToken(user, spent.familyId, m, {
           clientId: client.client_id,
           resource: bound,
         });
@@ -160,11 +164,30 @@ export class ManaOAuthProvider implements OAuthServerProvider {
   }
 
   /**
-   * RFC 7009: a refresh token revokes its whole family. Access tokens are self-contained JWTs and
-   * lapse within JWT_TTL; revoking one is accepted and changes nothing (the RFC allows that).
+   * RFC 7009: a refresh token revokes its whole family, and so the grant: its access tokens are
+   * refused from the next request on (within AUTH_USER_CACHE_MS on other instances; they name the
+   * family in `sid`). An access token of this client revokes its grant the same way (RFC 7009 §2.1
+   * lets a server revoke the related tokens and the grant). Anything else is accepted and changes
+   * nothing, as the RFC asks.
    */
   async revokeToken(client: OAuthClientInformationFull, request: OAuthTokenRevocationRequest) {
-    await this.auth.revokeClientRefreshToken(request.token, client.client_id);
+    if (await this.auth.revokeClientRefreshToken(request.token, client.client_id)) return;
+    const grant = await this.grantOfAccessToken(request.token, client.client_id);
+    if (grant) await this.auth.revokeRefreshFamily(grant);
+  }
+
+  /** The grant (`sid`) of an access token this server issued to `clientId`, if `token` is one. */
+  private async grantOfAccessToken(token: string, clientId: string): Promise<string | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys.publicKey, {
+        algorithms: [JWT_ALG],
+        issuer: this.config.jwtIssuer,
+        audience: this.config.mcpResourceUrl(),
+      });
+      return payload.client_id === clientId && isUuid(payload.sid) ? payload.sid : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** RFC 8707: this server offers one resource, /mcp; a request without one gets it too. */
@@ -176,11 +199,17 @@ export class ManaOAuthProvider implements OAuthServerProvider {
     return ours;
   }
 
-  private async tokensFor(user: UserEntity, clientId: string, resource: string, scopes: string) {
-    const scope = scopes || 'mcp';
+  /** An access token for the grant `familyId` (its `sid`), under the account's current token version. */
+  private async tokensFor(
+    user: UserEntity,
+    familyId: string,
+    grant: { clientId: string; resource: string; scopes: string },
+  ) {
+    const scope = grant.scopes || 'mcp';
     const { token, expiresIn } = await this.keys.signAccessToken(toAuthUser(user), {
-      audience: resource,
-      claims: { client_id: clientId, scope },
+      audience: grant.resource,
+      claims: { client_id: grant.clientId, scope },
+      session: { familyId, tokenVersion: user.tokenVersion },
     });
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
   }

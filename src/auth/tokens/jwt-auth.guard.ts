@@ -39,6 +39,7 @@ export function describeTokenProblem(info: unknown, user?: unknown): string {
     return 'Missing bearer token: send Authorization: Bearer <access token>';
   if (/personal access token/i.test(message))
     return 'Personal access token is not valid: it is unknown, revoked or expired';
+  if (/^Access token was revoked: /.test(message)) return message;
   if (/expired/i.test(message)) return 'Access token has expired: refresh it or log in again';
   if (/audience/i.test(message)) return 'Access token was issued for another audience';
   if (/issuer/i.test(message)) return 'Access token was issued by another issuer';

@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { SignJWT, exportJWK, calculateJwkThumbprint } from 'jose';
 import type { JWK } from 'jose';
 import { AppConfig } from '../../config/app-config.js';
+import { SESSION_CLAIM, TOKEN_VERSION_CLAIM } from './token-revocation.js';
 import type { AuthUser } from '../auth.types.js';
 
 export const JWT_ALG = 'ES256';
@@ -31,14 +32,24 @@ export class JwtKeysService {
   /**
    * `audience` defaults to JWT_AUDIENCE (this server's API); OAuth clients' tokens name the resource
    * they were issued for (RFC 8707), with the client in `client_id` and the granted `scope`.
+   * `session` puts the refresh-token family (`sid`) and the account's token version (`ver`) in the
+   * token, so it can be revoked before it expires (token-revocation.ts); every token the server
+   * issues to a client has one.
    */
   async signAccessToken(
     user: AuthUser,
-    options: { audience?: string; claims?: { client_id?: string; scope?: string } } = {},
+    options: {
+      audience?: string;
+      claims?: { client_id?: string; scope?: string };
+      session?: { familyId: string; tokenVersion: number };
+    } = {},
   ): Promise<{ token: string; expiresIn: number }> {
     const expiresIn = this.config.jwtTtlSeconds;
     const claims = { email: user.email, kind: user.kind, tier: user.tier, role: user.role };
-    const token = await new SignJWT({ ...options.claims, ...claims })
+    const session = options.session
+      ? { [SESSION_CLAIM]: options.session.familyId, [TOKEN_VERSION_CLAIM]: options.session.tokenVersion }
+      : {};
+    const token = await new SignJWT({ ...options.claims, ...claims, ...session })
       .setProtectedHeader({ alg: JWT_ALG, typ: 'JWT', kid: await this.keyId() })
       .setSubject(user.id)
       .setIssuer(this.config.jwtIssuer)

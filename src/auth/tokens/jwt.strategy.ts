@@ -7,6 +7,13 @@ import { JWT_ALG, JwtKeysService } from './jwt-keys.service.js';
 import { PersonalAccessTokenService } from './personal-access-token.service.js';
 import { UsersService } from '../users/users.service.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
+import { RefreshFamilies } from './refresh-families.js';
+import {
+  SESSION_ENDED_MESSAGE,
+  SIGNED_OUT_MESSAGE,
+  sessionOf,
+  tokenVersionCurrent,
+} from './token-revocation.js';
 import type { AccessTokenClaims, AuthUser } from '../auth.types.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -19,8 +26,10 @@ type Verdict = [AuthUser | false, Error?];
 /**
  * passport-jwt with the algorithm pinned to ES256 and iss/aud/exp checked. The account is re-checked
  * on every request (UsersService, briefly cached) so a disabled or deleted account's tokens stop
- * working. A token that passed verification is remembered by its exact text until it expires, so a
- * client making many requests with one token pays for the signature check once.
+ * working, and so are the token's revocation claims (`ver` against the account's token version,
+ * `sid` against its refresh family; token-revocation.ts). A token that passed verification is
+ * remembered by its exact text until it expires, so a client making many requests with one token
+ * pays for the signature check once; the account and revocation checks run after a cache hit too.
  *
  * Audiences (RFC 8707): JWT_AUDIENCE names this server's API (password-login tokens) and is good
  * everywhere, /mcp included; tokens OAuth clients got for the MCP resource (`<PUBLIC_URL>/mcp`) are
@@ -38,6 +47,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @Inject(JwtKeysService) keys: JwtKeysService,
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(PersonalAccessTokenService) private readonly pats: PersonalAccessTokenService,
+    @Inject(RefreshFamilies) private readonly families: RefreshFamilies,
   ) {
     super({
       jwtFromRequest: bearerToken,
@@ -89,7 +99,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private async userFor(req: Request, claims: AccessTokenClaims): Promise<Verdict> {
     if (!this.audienceFits(req, claims.aud)) return [false, WRONG_AUDIENCE];
     if (typeof claims.sub !== 'string') return [false];
-    return [(await this.users.findActiveAuthUser(claims.sub)) ?? false];
+    const account = await this.users.findActiveAccount(claims.sub);
+    if (!account) return [false];
+    const { sid, ver } = claims as { sid?: unknown; ver?: unknown };
+    if (!tokenVersionCurrent(ver, account.tokenVersion)) return [false, SIGNED_OUT];
+    const session = sessionOf(sid);
+    if (session.kind === 'malformed') return [false, SESSION_ENDED];
+    if (session.kind === 'family' && !(await this.families.isLive(session.id, account.user.id))) {
+      return [false, SESSION_ENDED];
+    }
+    return [account.user];
   }
 
   private audienceFits(req: Request, aud: string | string[]): boolean {
@@ -103,3 +122,5 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
 const WRONG_AUDIENCE = new Error('jwt audience invalid: this token is for the MCP resource only');
 const PAT_REFUSED = new Error('personal access token is unknown, revoked or expired');
+const SIGNED_OUT = new Error(SIGNED_OUT_MESSAGE);
+const SESSION_ENDED = new Error(SESSION_ENDED_MESSAGE);

@@ -27,6 +27,10 @@ export class RefreshTokenEntity {
   @Column({ type: 'text', nullable: true })
   resource!: string | null;
 
+  /** The account's token version when this token was issued; below the account's, it is refused. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 

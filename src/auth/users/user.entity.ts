@@ -31,6 +31,13 @@ export class UserEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
 
+  /**
+   * The account's token generation: tokens issued under a lower one are refused (sign-out
+   * everywhere and disabling add one; src/auth/tokens/token-revocation.ts).
+   */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

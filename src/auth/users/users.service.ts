@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
+import { isUuid } from '../../common/uuid.js';
 import { AuthErrorCode, AuthException } from '../auth.exception.js';
-import { AuthUserCache } from './auth-user.cache.js';
+import { LiveAnswerCache } from '../tokens/live-answer.cache.js';
 import { PasswordHasher } from './password-hasher.js';
 import { passwordWeakness } from './password-policy.js';
 import { UserEntity } from './user.entity.js';
@@ -17,6 +18,12 @@ export interface RegisterInput {
   name?: string;
 }
 
+/** An account that may use its tokens, with the token version they are held to. */
+export interface ActiveAccount {
+  user: AuthUser;
+  tokenVersion: number;
+}
+
 export function toAuthUser(user: UserEntity): AuthUser {
   return { id: user.id, email: user.email, kind: user.kind, tier: user.tier, role: user.role };
 }
@@ -25,7 +32,7 @@ export function toAuthUser(user: UserEntity): AuthUser {
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
-  private readonly authUsers: AuthUserCache;
+  private readonly authUsers: LiveAnswerCache<ActiveAccount>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -33,7 +40,7 @@ export class UsersService {
     @Inject(UserLifecycleHooks) private readonly hooks: UserLifecycleHooks,
     @Inject(AppConfig) config: AppConfig,
   ) {
-    this.authUsers = new AuthUserCache(config.authUserCacheMs);
+    this.authUsers = new LiveAnswerCache(config.authUserCacheMs);
   }
 
   /**
@@ -75,15 +82,33 @@ export class UsersService {
   }
 
   /**
-   * The account a token's `sub` names, if it exists and is not disabled. Read at most once per
-   * AUTH_USER_CACHE_MS; every write below that changes what this returns forgets the account first.
+   * The account a token's `sub` names, if it exists and is not disabled, with its token version.
+   * Read at most once per AUTH_USER_CACHE_MS; every write below that changes what this returns
+   * forgets the account first.
    */
-  async findActiveAuthUser(id: string): Promise<AuthUser | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  async findActiveAccount(id: string): Promise<ActiveAccount | undefined> {
+    if (!isUuid(id)) return undefined;
     return this.authUsers.get(id.toLowerCase(), async () => {
       const user = await this.findById(id);
-      return user && !user.disabledAt ? toAuthUser(user) : undefined;
+      if (!user || user.disabledAt) return undefined;
+      return { user: Object.freeze(toAuthUser(user)), tokenVersion: user.tokenVersion };
     });
+  }
+
+  /** The account a token's `sub` names, if it exists and is not disabled (findActiveAccount). */
+  async findActiveAuthUser(id: string): Promise<AuthUser | undefined> {
+    return (await this.findActiveAccount(id))?.user;
+  }
+
+  /**
+   * Adds one to the account's token version: every access and refresh token issued before is
+   * refused from now on (at once here, within AUTH_USER_CACHE_MS on other instances).
+   */
+  async revokeAllTokens(userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    this.authUsers.forget(userId);
+    await manager
+      .getRepository(UserEntity)
+      .update({ id: userId }, { tokenVersion: () => 'token_version + 1' });
   }
 
   async verifyPassword(user: UserEntity, password: string): Promise<boolean> {
@@ -182,8 +207,14 @@ export class UsersService {
     return this.dataSource.getRepository(UserEntity).count({ where: { role: 'admin' } });
   }
 
+  /**
+   * Disables the account: its tokens stop working (at once here, within AUTH_USER_CACHE_MS on other
+   * instances), and the token version moves on so that undoing the flag by hand revives none of them.
+   */
   async disable(userId: string): Promise<void> {
     this.authUsers.forget(userId);
-    await this.dataSource.getRepository(UserEntity).update({ id: userId }, { disabledAt: new Date() });
+    await this.dataSource
+      .getRepository(UserEntity)
+      .update({ id: userId }, { disabledAt: new Date(), tokenVersion: () => 'token_version + 1' });
   }
 }

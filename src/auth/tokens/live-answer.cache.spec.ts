@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthUserCache } from './auth-user.cache.js';
+import { LiveAnswerCache } from './live-answer.cache.js';
 import type { AuthUser } from '../auth.types.js';
 
 const ID = '0b6f2c4e-8a51-4c4e-9d1f-2f6a0e3b7c10';
@@ -21,16 +21,16 @@ function source(initial: AuthUser | undefined) {
   return { state, load };
 }
 
-describe(AuthUserCache.name, () => {
+describe(LiveAnswerCache.name, () => {
   it('should read an account once and answer from memory within the TTL', async () => {
-    const cache = new AuthUserCache(10_000);
+    const cache = new LiveAnswerCache<AuthUser>(10_000);
     const { state, load } = source(user());
     for (let i = 0; i < 5; i++) expect(await cache.get(ID, load)).toEqual(user());
     expect(state.reads).toBe(1);
   });
 
   it('should read again once the TTL has passed', async () => {
-    const cache = new AuthUserCache(40);
+    const cache = new LiveAnswerCache<AuthUser>(40);
     const { state, load } = source(user());
     await cache.get(ID, load);
     state.current = user('admin');
@@ -41,7 +41,7 @@ describe(AuthUserCache.name, () => {
   });
 
   it('should read on every call when the TTL is 0', async () => {
-    const cache = new AuthUserCache(0);
+    const cache = new LiveAnswerCache<AuthUser>(0);
     const { state, load } = source(user());
     await cache.get(ID, load);
     await cache.get(ID, load);
@@ -49,7 +49,7 @@ describe(AuthUserCache.name, () => {
   });
 
   it('should never cache a missing or disabled account (a lockout is never delayed by a miss)', async () => {
-    const cache = new AuthUserCache(10_000);
+    const cache = new LiveAnswerCache<AuthUser>(10_000);
     const { state, load } = source(undefined);
     expect(await cache.get(ID, load)).toBeUndefined();
     state.current = user();
@@ -58,7 +58,7 @@ describe(AuthUserCache.name, () => {
   });
 
   it('should drop a forgotten account at once and keep it out while the change may still be committing', async () => {
-    const cache = new AuthUserCache(10_000);
+    const cache = new LiveAnswerCache<AuthUser>(10_000);
     const { state, load } = source(user());
     await cache.get(ID, load);
     cache.forget(ID);
@@ -72,7 +72,7 @@ describe(AuthUserCache.name, () => {
   });
 
   it('should not let a read that began before forget() put the old row back', async () => {
-    const cache = new AuthUserCache(10_000);
+    const cache = new LiveAnswerCache<AuthUser>(10_000);
     let release!: () => void;
     const slow = () =>
       new Promise<AuthUser>((resolve) => {
@@ -88,7 +88,7 @@ describe(AuthUserCache.name, () => {
   });
 
   it('should hand out frozen accounts so no request can change what the next one sees', async () => {
-    const cache = new AuthUserCache(10_000);
+    const cache = new LiveAnswerCache<AuthUser>(10_000);
     const { load } = source(user());
     await cache.get(ID, load);
     const cached = (await cache.get(ID, load)) as AuthUser;
