@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embeddedDb, freePort } from '../support/test-app.js';
+import { bootTestApp, embeddedDb, freePort } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import {
   READY_WITHIN_MS,
@@ -275,3 +275,94 @@ describeOnPostgres(
     });
   },
 );
+
+describe('logout-all and single sign-outs on one instance (also on the embedded database)', () => {
+  let t: TestApp;
+  let redirect: LoopbackRedirect;
+
+  beforeAll(async () => {
+    t = await bootTestApp();
+    redirect = await LoopbackRedirect.start();
+  });
+
+  afterAll(async () => {
+    await redirect.close();
+    await t.close();
+  });
+
+  const me = (token: string) => http(t.url, 'GET', ME, { token });
+
+  it('should answer 401 to logout-all without an access token', async () => {
+    const res = await http(t.url, 'POST', '/api/v1/auth/logout-all');
+    expect(res.status).toBe(401);
+  });
+
+  it('should refuse the access token of a session signed out with /logout at once', async () => {
+    const user = await registerUser(t);
+    const other = await http(t.url, 'POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: user.password },
+    });
+    expect((await me(user.accessToken)).status).toBe(200);
+    const out = await http(t.url, 'POST', '/api/v1/auth/logout', {
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(out.status).toBe(204);
+    const refused = await me(user.accessToken);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toBe(
+      'Access token was revoked: its session was signed out or its grant revoked; log in again',
+    );
+    // the account's other session is another family and keeps working
+    expect((await me(other.body.accessToken)).status).toBe(200);
+  });
+
+  it('should revoke every refresh token of the account, and end OAuth sign-ins not yet exchanged', async () => {
+    const user = await registerUser(t);
+    const resource = `${t.url}/mcp`;
+    const { client_id } = await registerClient(t);
+    const { visit, verifier } = await authorizeThroughPages(t, client_id, user, redirect, {
+      extra: { resource },
+    });
+    const code = visit.callback?.searchParams.get('code');
+    expect(code).toBeTruthy();
+
+    expect((await http(t.url, 'POST', '/api/v1/auth/logout-all', { token: user.accessToken })).status).toBe(
+      204,
+    );
+    const [{ live }] = await t.dataSource.query(
+      `SELECT count(*)::int AS live FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
+      [user.id],
+    );
+    expect(live).toBe(0);
+    const exchange = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      client_id,
+      code: code as string,
+      code_verifier: verifier,
+      redirect_uri: redirect.url,
+      resource,
+    });
+    expect(exchange.status).toBe(400);
+    expect(exchange.body.error).toBe('invalid_grant');
+    expect(exchange.body.access_token).toBeUndefined();
+
+    // the account itself is fine: a new login, and a new OAuth grant, work
+    const fresh = await http(t.url, 'POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: user.password },
+    });
+    expect((await me(fresh.body.accessToken)).status).toBe(200);
+    const second = await authorizeThroughPages(t, client_id, user, redirect, { extra: { resource } });
+    const granted = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      client_id,
+      code: second.visit.callback?.searchParams.get('code') as string,
+      code_verifier: second.verifier,
+      redirect_uri: redirect.url,
+      resource,
+    });
+    expect(granted.status).toBe(200);
+    expect(
+      (await rawMcp(t, 'POST', { token: granted.body.access_token, body: initializeMessage() })).status,
+    ).toBe(200);
+  });
+});
