@@ -4,6 +4,7 @@ import { PersonaScheduleService } from '../../src/personas/schedule/persona-sche
 import { http } from '../support/http.js';
 import { createPersona } from '../support/personas.js';
 import type { TestApp } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 import { bootRunnerApp, parkAllPersonas, personaRow, runnerPersona } from './runner.fixtures.js';
 
 const BASE = '/api/v1/personas/internal';
@@ -196,7 +197,13 @@ describe(`${PersonasInternalController.name} remote-runner protocol`, () => {
   it('should extend the lease, then finish with the next due time computed by the server', async () => {
     const p = await createPersona(t, runnerPersona({ tickCadence: 'daily' }));
     const [item] = (await claim(1)).body.items;
-    await new Promise((r) => setTimeout(r, 20));
+    // the extend must land on a later millisecond of the database's clock than the claim did
+    await waitFor('the database clock to pass the claim', async () => {
+      const [row] = await t.dataSource.query(`SELECT now() > $1::timestamptz + interval '1 ms' AS later`, [
+        item.claimedAt,
+      ]);
+      return row.later as boolean;
+    });
     const extended = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/extend`, {
       ...key,
       body: { leaseToken: item.leaseToken },
