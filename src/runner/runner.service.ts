@@ -12,6 +12,7 @@ import { BrainSelector } from './brains/brain.selector.js';
 import { PersonaScheduleService } from '../personas/schedule/persona-schedule.service.js';
 import type { ClaimedPersona } from '../personas/schedule/persona-schedule.types.js';
 import { RunnerErrorCode, RunnerException } from './runner.exception.js';
+import { playClaimPool } from './claim-pool.js';
 import type { RunSummaryDto, RunnerStateDto } from './runner.dto.js';
 import { McpSessionManager } from '../tools/mcp/mcp-session.manager.js';
 import { TickShutdownError, TickStoppedError } from './tick/tick-failure.js';
@@ -214,26 +215,21 @@ export class RunnerService implements OnModuleInit, OnModuleDestroy, BeforeAppli
       const brain = this.brains.current();
       const baseUrl = this.baseUrl();
       const ticked: string[] = [];
-      const active = new Set<Promise<void>>();
-      for (;;) {
-        if (active.size > 0) await this.brains.refresh(); // the ticks that ended spent some
-        if (this.whyNotClaim()) break;
-        const free = this.config.personaConcurrency - active.size;
-        const claimed =
-          free > 0 ? await this.claims.claimDue(this.instanceId, this.config.leaseMs, free, ticked) : [];
-        for (const claim of claimed) {
-          ticked.push(claim.userId);
-          const work: Promise<void> = this.tick(claim, brain, baseUrl)
-            .then((summary) => {
-              results.push(summary);
-            })
-            .finally(() => active.delete(work));
-          active.add(work);
-        }
-        if (active.size === 0) break;
-        await Promise.race(active);
-      }
-      await Promise.allSettled(active);
+      await playClaimPool<ClaimedPersona>({
+        concurrency: this.config.personaConcurrency,
+        mayClaim: async (afterTicks) => {
+          if (afterTicks) await this.brains.refresh(); // the ticks that ended spent some
+          return !this.whyNotClaim();
+        },
+        claim: async (free) => {
+          const claimed = await this.claims.claimDue(this.instanceId, this.config.leaseMs, free, ticked);
+          ticked.push(...claimed.map((c) => c.userId));
+          return claimed;
+        },
+        play: async (claim) => {
+          results.push(await this.tick(claim, brain, baseUrl));
+        },
+      });
     }
     const summary = summarize(this.instanceId, startedAt, results, skippedReason);
     this.lastRun = summary;

@@ -1,6 +1,8 @@
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { UsersService } from '../../src/auth/users/users.service.js';
 import { PersonaAuditService } from '../../src/personas/audit/persona-audit.service.js';
+import { PersonaMemoryService } from '../../src/personas/audit/persona-memory.service.js';
+import { DailyBudgetService } from '../../src/runner/cost/daily-budget.service.js';
 import { AnthropicLlmClient } from '../../src/runner/brains/anthropic-llm.client.js';
 import { AnthropicBrain } from '../../src/runner/brains/anthropic.brain.js';
 import { PersonaScheduleService } from '../../src/personas/schedule/persona-schedule.service.js';
@@ -89,7 +91,12 @@ describe('runner leases, kills and fencing', () => {
     const frozenBrain = new AnthropicBrain(frozenConfig, new AnthropicLlmClient(frozenConfig));
     const frozenPipeline = new TickPipeline(
       frozenConfig,
-      new InProcessTickStore(claims, t.app.get(PersonaAuditService)),
+      new InProcessTickStore(
+        claims,
+        t.app.get(PersonaAuditService),
+        t.app.get(PersonaMemoryService),
+        t.app.get(DailyBudgetService),
+      ),
       t.app.get(RunnerMetrics),
       t.app.get(RunnerEvents),
     );

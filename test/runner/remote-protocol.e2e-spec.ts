@@ -4,6 +4,7 @@ import { PersonaScheduleService } from '../../src/personas/schedule/persona-sche
 import { http } from '../support/http.js';
 import { createPersona } from '../support/personas.js';
 import type { TestApp } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 import { bootRunnerApp, parkAllPersonas, personaRow, runnerPersona } from './runner.fixtures.js';
 
 const BASE = '/api/v1/personas/internal';
@@ -44,6 +45,7 @@ describe(`${PersonasInternalController.name} remote-runner protocol`, () => {
       [`${BASE}/claims`, { limit: 1 }],
       [`${BASE}/ticks/${tick}/extend`, { leaseToken: lease }],
       [`${BASE}/ticks/${tick}/finish`, finishBody(lease)],
+      [`${BASE}/ticks/${tick}/memory`, { leaseToken: lease }],
     ] as const) {
       const anonymous = await http(t.url, 'POST', path, { body });
       expect({ path, status: anonymous.status }).toEqual({ path, status: 401 });
@@ -53,6 +55,12 @@ describe(`${PersonasInternalController.name} remote-runner protocol`, () => {
       });
       expect({ path, status: wrong.status }).toEqual({ path, status: 401 });
     }
+  });
+
+  it('should refuse GET budget without the service key (401)', async () => {
+    expect((await http(t.url, 'GET', `${BASE}/budget`)).status).toBe(401);
+    const wrong = await http(t.url, 'GET', `${BASE}/budget`, { headers: { 'x-service-key': 'nope' } });
+    expect(wrong.status).toBe(401);
   });
 
   it.each([
@@ -88,6 +96,69 @@ describe(`${PersonasInternalController.name} remote-runner protocol`, () => {
     const message = JSON.stringify(finish.body.message);
     for (const field of ['status must be one of', 'toolCalls must be', 'costUsd must be', 'error must be'])
       expect(message).toContain(field);
+    const cache = await http(t.url, 'POST', `${BASE}/ticks/${tick}/finish`, {
+      ...key,
+      body: finishBody(randomUUID(), { cacheReadTokens: -1, cacheWriteTokens: 1.5 }),
+    });
+    expect(cache.status).toBe(400);
+    for (const field of ['cacheReadTokens must be an integer ≥ 0', 'cacheWriteTokens must be an integer ≥ 0'])
+      expect(JSON.stringify(cache.body.message)).toContain(field);
+    const memory = await http(t.url, 'POST', `${BASE}/ticks/${tick}/memory`, {
+      ...key,
+      body: { leaseToken: 'nope' },
+    });
+    expect(memory.status).toBe(400);
+    expect(JSON.stringify(memory.body.message)).toContain('leaseToken must be a UUID');
+  });
+
+  it("should answer a running tick's memory under its lease only, and a repeated finish as the first", async () => {
+    const p = await createPersona(t, runnerPersona());
+    const [item] = (await claim(1, { brain: 'scripted' })).body.items;
+    const memory = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/memory`, {
+      ...key,
+      body: { leaseToken: item.leaseToken },
+    });
+    expect(memory.status).toBe(200);
+    // a first day: nothing to remember
+    expect(memory.body).toEqual({ tickId: item.tickId, memory: null });
+    const stale = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/memory`, {
+      ...key,
+      body: { leaseToken: randomUUID() },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toContain('lease token is not');
+
+    const body = finishBody(item.leaseToken, { cacheReadTokens: 7, cacheWriteTokens: 3, error: null });
+    const first = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/finish`, { ...key, body });
+    expect(first.status).toBe(200);
+    // its answer was lost and the runner sends it again: the same answer, nothing written twice
+    const repeat = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/finish`, { ...key, body });
+    expect({ status: repeat.status, body: repeat.body }).toEqual({ status: 200, body: first.body });
+    const [tick] = await t.dataSource.query(`SELECT * FROM persona_ticks WHERE id = $1`, [item.tickId]);
+    expect(tick).toMatchObject({ status: 'ok', cache_read_tokens: 7, cache_write_tokens: 3 });
+    expect((await personaRow(t, p.userId)).lease_token).toBeNull();
+    // after the finish the lease is gone: no memory under it any more
+    const after = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/memory`, {
+      ...key,
+      body: { leaseToken: item.leaseToken },
+    });
+    expect(after.status).toBe(409);
+  });
+
+  it('should answer DAILY_BUDGET_USD against the spend of today, and claim for any brain without a cap', async () => {
+    const budget = await http(t.url, 'GET', `${BASE}/budget`, key);
+    expect(budget.status).toBe(200);
+    expect(budget.body).toEqual({
+      budgetUsd: null,
+      spentTodayUsd: expect.any(Number),
+      reached: false,
+      reason: null,
+      resumesAt: expect.any(String),
+    });
+    expect(Date.parse(budget.body.resumesAt)).toBeGreaterThan(Date.now());
+    await createPersona(t, runnerPersona());
+    const claimed = await claim(1, { brain: 'anthropic' });
+    expect(claimed.body).toMatchObject({ items: [expect.any(Object)], dailyBudget: null });
   });
 
   it('should claim due personas with their profile, tick and lease, and no password or secret', async () => {
@@ -126,7 +197,13 @@ describe(`${PersonasInternalController.name} remote-runner protocol`, () => {
   it('should extend the lease, then finish with the next due time computed by the server', async () => {
     const p = await createPersona(t, runnerPersona({ tickCadence: 'daily' }));
     const [item] = (await claim(1)).body.items;
-    await new Promise((r) => setTimeout(r, 20));
+    // the extend must land on a later millisecond of the database's clock than the claim did
+    await waitFor('the database clock to pass the claim', async () => {
+      const [row] = await t.dataSource.query(`SELECT now() > $1::timestamptz + interval '1 ms' AS later`, [
+        item.claimedAt,
+      ]);
+      return row.later as boolean;
+    });
     const extended = await http(t.url, 'POST', `${BASE}/ticks/${item.tickId}/extend`, {
       ...key,
       body: { leaseToken: item.leaseToken },

@@ -83,8 +83,54 @@ export class ClaimedTickDto {
   @ApiProperty() consecutiveFailures!: number;
 }
 
+/** GET …/budget: DAILY_BUDGET_USD against today's spend of every runner, by the database's clock. */
+export class DailyBudgetDto {
+  @ApiProperty({ nullable: true, type: Number, description: 'DAILY_BUDGET_USD; null: no cap' })
+  budgetUsd!: number | null;
+  @ApiProperty({ description: 'LLM spend of all personas today (UTC), whichever runner played them' })
+  spentTodayUsd!: number;
+  @ApiProperty({
+    description: 'true once the spend reached the cap: brains that spend wait for the next day',
+  })
+  reached!: boolean;
+  @ApiProperty({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ description: 'the next UTC midnight (database clock): when the cap applies afresh' })
+  resumesAt!: string;
+}
+
 export class ClaimedTicksDto {
   @ApiProperty({ type: [ClaimedTickDto] }) items!: ClaimedTickDto[];
+  @ApiProperty({
+    nullable: true,
+    type: DailyBudgetDto,
+    description:
+      'the daily cap as the claim saw it (null for the scripted brain or without DAILY_BUDGET_USD); once reached, nothing is claimed',
+  })
+  dailyBudget!: DailyBudgetDto | null;
+}
+
+/** One earlier day in a persona's memory (its own records only). */
+export class PersonaMemoryDayDto {
+  @ApiProperty({ description: "YYYY-MM-DD in the persona's timezone" }) date!: string;
+  @ApiProperty({ type: [String] }) modules!: string[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  ratings!: Array<{ module: string; rating: number; notes: string | null }>;
+  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  findings!: Array<{ module: string; tool: string; class: string; check: string }>;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) calls!: Array<{ tool: string; ok: boolean }>;
+}
+
+export class PersonaMemoryDto {
+  @ApiProperty({ description: 'the memory block of the prompt (within PERSONA_MEMORY_TOKENS)' })
+  text!: string;
+  @ApiProperty({ type: [PersonaMemoryDayDto], description: 'oldest first' }) days!: PersonaMemoryDayDto[];
+}
+
+/** POST …/ticks/:tickId/memory: what the persona remembers of its earlier days (this tick left out). */
+export class TickMemoryDto {
+  @ApiProperty({ format: 'uuid' }) tickId!: string;
+  @ApiProperty({ nullable: true, type: PersonaMemoryDto, description: 'null on a first day' })
+  memory!: PersonaMemoryDto | null;
 }
 
 /** POST …/ticks/:tickId/extend */
@@ -93,6 +139,9 @@ export class ExtendTickDto {
   @IsUUID('all', { message: 'leaseToken must be a UUID' })
   leaseToken!: string;
 }
+
+/** POST …/ticks/:tickId/memory: the tick's lease, as for every call after the claim. */
+export class TickMemoryRequestDto extends ExtendTickDto {}
 
 export class ExtendedTickDto {
   @ApiProperty() tickId!: string;
@@ -220,6 +269,37 @@ export function toClaimedTickDto(c: {
     cadence: c.cadence,
     consecutiveFailures: c.consecutiveFailures,
   };
+}
+
+export function toDailyBudgetDto(b: {
+  budgetUsd: number | null;
+  spentTodayUsd: number;
+  reached: boolean;
+  reason: string | null;
+  resumesAt: Date;
+}): DailyBudgetDto {
+  return {
+    budgetUsd: b.budgetUsd,
+    spentTodayUsd: Math.round(b.spentTodayUsd * 1e6) / 1e6,
+    reached: b.reached,
+    reason: b.reason,
+    resumesAt: b.resumesAt.toISOString(),
+  };
+}
+
+export function toTickMemoryDto(
+  tickId: string,
+  memory: { text: string; days: PersonaMemoryDayDto[] } | undefined,
+): TickMemoryDto {
+  if (!memory) return { tickId, memory: null };
+  const days = memory.days.map((d) => ({
+    date: d.date,
+    modules: d.modules,
+    ratings: d.ratings.map((r) => ({ module: r.module, rating: r.rating, notes: r.notes })),
+    findings: d.findings.map((f) => ({ module: f.module, tool: f.tool, class: f.class, check: f.check })),
+    calls: d.calls.map((c) => ({ tool: c.tool, ok: c.ok })),
+  }));
+  return { tickId, memory: { text: memory.text, days } };
 }
 
 export function toFinishedTickDto(f: {

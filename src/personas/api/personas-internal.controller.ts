@@ -13,6 +13,7 @@ import {
 import { ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ServiceKeyOnly } from '../../auth/auth.decorators.js';
 import { PersonaAuditService } from '../audit/persona-audit.service.js';
+import { PersonaMemoryService } from '../audit/persona-memory.service.js';
 import { PersonaScheduleService } from '../schedule/persona-schedule.service.js';
 import { PersonasService } from '../personas.service.js';
 import { personaIdPipe } from './persona-id.pipe.js';
@@ -27,12 +28,17 @@ import { DuePersonaDto } from './persona-responses.dto.js';
 import {
   ClaimTicksDto,
   ClaimedTicksDto,
+  DailyBudgetDto,
   ExtendTickDto,
   ExtendedTickDto,
   FinishTickDto,
   FinishedTickDto,
+  TickMemoryDto,
+  TickMemoryRequestDto,
   toClaimedTickDto,
+  toDailyBudgetDto,
   toFinishedTickDto,
+  toTickMemoryDto,
 } from './persona-remote.dto.js';
 import type { ActionInput, FeedbackInput, FindingInput } from '../persona-records.js';
 
@@ -41,9 +47,10 @@ const tickIdPipe = () =>
 
 /**
  * For a runner on another host: the same service methods the in-process runner calls. The remote
- * runner protocol: claim (lease token + expiry, the in-process claim statement) → actions, feedback,
- * findings, extend → finish, every call after the claim carrying the lease token; a stale or wrong
- * token answers 409 and changes nothing.
+ * runner protocol: claim (lease token + expiry, the in-process claim statement) → memory, actions,
+ * feedback, findings, extend → finish, every call after the claim carrying the lease token; a stale
+ * or wrong token answers 409 and changes nothing. GET budget answers DAILY_BUDGET_USD as the
+ * in-process runner reads it, and a claim for a brain that spends is refused once it is reached.
  */
 @ApiTags('personas (internal)')
 @ServiceKeyOnly()
@@ -53,6 +60,7 @@ export class PersonasInternalController {
     @Inject(PersonasService) private readonly personas: PersonasService,
     @Inject(PersonaAuditService) private readonly audit: PersonaAuditService,
     @Inject(PersonaScheduleService) private readonly schedule: PersonaScheduleService,
+    @Inject(PersonaMemoryService) private readonly memories: PersonaMemoryService,
   ) {}
 
   @Get('due')
@@ -61,19 +69,42 @@ export class PersonasInternalController {
     return { items: await this.personas.dueNow(query.limit) };
   }
 
-  /** Claims up to `limit` due personas and opens a tick for each (no password or secret in the answer). */
+  /**
+   * Claims up to `limit` due personas and opens a tick for each (no password or secret in the answer);
+   * none for a brain that spends once DAILY_BUDGET_USD is reached today.
+   */
   @Post('claims')
   @HttpCode(200)
   @ApiOkResponse({ type: ClaimedTicksDto })
   async claim(@Body() dto: ClaimTicksDto): Promise<ClaimedTicksDto> {
-    const ticks = await this.schedule.claimTicks(
+    const { ticks, budget } = await this.schedule.claimTicksWithinBudget(
       dto.runnerId ?? 'remote',
       dto.limit,
       dto.brain ?? 'remote',
       dto.model ?? null,
       dto.exclude,
     );
-    return { items: ticks.map(toClaimedTickDto) };
+    return { items: ticks.map(toClaimedTickDto), dailyBudget: budget ? toDailyBudgetDto(budget) : null };
+  }
+
+  /** DAILY_BUDGET_USD against today's spend of all runners: a remote runner pauses its brain by it. */
+  @Get('budget')
+  @ApiOkResponse({ type: DailyBudgetDto })
+  async budget(): Promise<DailyBudgetDto> {
+    return toDailyBudgetDto(await this.schedule.dailyBudget());
+  }
+
+  /** The persona's memory of its earlier days for a running tick, under its lease (the tick left out). */
+  @Post('ticks/:tickId/memory')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TickMemoryDto })
+  @ApiConflictResponse({ description: 'the lease token is stale or wrong; nothing is answered' })
+  async memory(
+    @Param('tickId', tickIdPipe()) tickId: string,
+    @Body() dto: TickMemoryRequestDto,
+  ): Promise<TickMemoryDto> {
+    const persona = await this.schedule.leasedPersona(tickId, dto.leaseToken);
+    return toTickMemoryDto(tickId, await this.memories.recall(persona.userId, tickId));
   }
 
   /** The heartbeat: a new lease expiry for a running tick under its current lease. */

@@ -275,6 +275,41 @@ export class PersonaScheduleRepository {
     };
   }
 
+  /**
+   * A finish already written under `leaseToken` with this very outcome (its answer was lost and the
+   * runner sent it again): the persona's next due time as that finish left it, or undefined when the
+   * tick is not finished under this token with these figures and errors (then a repeat is refused as
+   * stale: a tick another runner took over was closed as failed with the takeover's own error).
+   * Shape: one row by the tick's primary key; persona_ticks.lease_token stays after the finish.
+   */
+  async finishedUnderLease(
+    f: Omit<TickFinish, 'personaId' | 'schedule' | 'active'>,
+  ): Promise<{ nextDueAt: Date | null } | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT p.next_due_at
+         FROM persona_ticks k JOIN personas p ON p.user_id = k.persona_id
+        WHERE k.id = $1 AND k.lease_token = $2 AND k.status = $3 AND k.tool_calls = $4
+          AND k.tokens_in = $5 AND k.tokens_out = $6 AND k.cost_usd = $7::numeric
+          AND k.cache_read_tokens = $8 AND k.cache_write_tokens = $9
+          AND k.error IS NOT DISTINCT FROM $10::text AND k.rating_error IS NOT DISTINCT FROM $11::text`,
+      [
+        f.tickId,
+        f.leaseToken,
+        f.status,
+        f.toolCalls,
+        f.tokensIn,
+        f.tokensOut,
+        f.costUsd.toFixed(6),
+        f.cacheReadTokens ?? 0,
+        f.cacheWriteTokens ?? 0,
+        f.error,
+        f.ratingError,
+      ],
+    )) as Array<{ next_due_at: Date | null }>;
+    const row = rows[0];
+    return row ? { nextDueAt: row.next_due_at ? new Date(row.next_due_at) : null } : undefined;
+  }
+
   /** Gives a claim back without a tick (nothing was started): the persona stays due as it was. */
   async release(personaId: string, leaseToken: string): Promise<void> {
     await this.dataSource.query(

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { nextDueAt } from './due-rules.js';
+import { BUDGET_FREE_BRAINS, dailyBudgetCheck } from './daily-budget.js';
+import type { DailyBudgetCheck } from './daily-budget.js';
 import { derivePersonaPassword, personaSeedSecret } from '../persona-password.js';
 import { PersonaScheduleRepository } from './persona-schedule.repository.js';
 import { PersonaErrorCode, PersonaException } from '../personas.exception.js';
@@ -137,12 +139,49 @@ export class PersonaScheduleService {
     return expires;
   }
 
-  /** Finishes a remote tick under its lease (409 when the token is stale; nothing changes then). */
+  /**
+   * Finishes a remote tick under its lease (409 when the token is stale; nothing changes then). A
+   * repeat of the finish that was written (same token, same outcome: its answer was lost and the
+   * runner retried) answers as the first did and writes nothing.
+   */
   async finishLeased(tickId: string, leaseToken: string, outcome: TickOutcome): Promise<FinishedTick> {
     const persona = await this.repo.leasedTick(tickId, leaseToken);
     const finished = persona ? await this.finish(persona, tickId, outcome) : null;
-    if (!finished) throw leaseLost(tickId);
-    return finished;
+    if (finished) return finished;
+    const replay = await this.repo.finishedUnderLease({ tickId, leaseToken, ...outcome });
+    if (!replay) throw leaseLost(tickId);
+    return { tickId, status: outcome.status, nextDueAt: outcome.keepSchedule ? null : replay.nextDueAt };
+  }
+
+  /** The persona behind a running tick under `leaseToken` (409 when the token is stale or wrong). */
+  async leasedPersona(tickId: string, leaseToken: string): Promise<LeasedPersona> {
+    const persona = await this.repo.leasedTick(tickId, leaseToken);
+    if (!persona) throw leaseLost(tickId);
+    return persona;
+  }
+
+  /** DAILY_BUDGET_USD against today's spend of every runner (persona_ticks.cost_usd), re-read now. */
+  async dailyBudget(): Promise<DailyBudgetCheck> {
+    return dailyBudgetCheck(await this.repo.spendToday(), this.config.dailyBudgetUsd);
+  }
+
+  /**
+   * A remote runner's claim: as claimTicks, but nothing is claimed for a brain that spends (all but
+   * `scripted`) once DAILY_BUDGET_USD is reached, as the in-process runner pauses such a brain.
+   */
+  async claimTicksWithinBudget(
+    owner: string,
+    limit: number,
+    brain: string,
+    model: string | null,
+    exclude: readonly string[] = [],
+  ): Promise<{ ticks: ClaimedTick[]; budget: DailyBudgetCheck | null }> {
+    if (BUDGET_FREE_BRAINS.includes(brain) || this.config.dailyBudgetUsd === undefined) {
+      return { ticks: await this.claimTicks(owner, limit, brain, model, exclude), budget: null };
+    }
+    const budget = await this.dailyBudget();
+    if (budget.reached) return { ticks: [], budget };
+    return { ticks: await this.claimTicks(owner, limit, brain, model, exclude), budget };
   }
 
   /** LLM spend of all personas today (UTC day by the database's clock), for DAILY_BUDGET_USD. */

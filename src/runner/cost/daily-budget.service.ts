@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { HealthContributors } from '../../observability/health-contributors.js';
 import { MetricsService } from '../../observability/metrics.service.js';
 import { PersonaScheduleService } from '../../personas/schedule/persona-schedule.service.js';
-import type { SpendToday } from '../../personas/schedule/persona-schedule.types.js';
+import type { DailyBudgetCheck } from '../../personas/schedule/daily-budget.js';
 import type { BrainPause } from '../brains/anthropic-llm.client.js';
 import type { BrainUsage } from '../brains/brain.js';
 import { roundUsd } from './llm-pricing.js';
@@ -33,7 +33,7 @@ export interface DailyBudgetState {
 export class DailyBudgetService implements OnModuleInit {
   private readonly logger = new Logger(DailyBudgetService.name);
   private pause?: BrainPause & { resumesAt: Date };
-  private last?: SpendToday;
+  private last?: DailyBudgetCheck;
   private readonly tokens: Counter<'kind'>;
   private readonly cost: Counter<never>;
   private readonly spentGauge: Gauge;
@@ -87,17 +87,17 @@ export class DailyBudgetService implements OnModuleInit {
   state(): DailyBudgetState {
     return {
       budgetUsd: this.config.dailyBudgetUsd ?? null,
-      spentTodayUsd: this.last ? roundUsd(this.last.spentUsd) : null,
+      spentTodayUsd: this.last ? roundUsd(this.last.spentTodayUsd) : null,
       paused: this.pause !== undefined,
       resumesAt: this.pause?.resumesAt.toISOString() ?? null,
     };
   }
 
-  /** Re-reads today's spend and pauses or resumes by it. */
+  /** Re-reads today's spend and pauses or resumes by it (the rule: dailyBudgetCheck). */
   async refresh(): Promise<void> {
-    let spend: SpendToday;
+    let check: DailyBudgetCheck;
     try {
-      spend = await this.schedule.spendToday();
+      check = await this.schedule.dailyBudget();
     } catch (error) {
       // keep the last state: a failed read neither pauses nor resumes
       this.logger.warn(
@@ -105,17 +105,19 @@ export class DailyBudgetService implements OnModuleInit {
       );
       return;
     }
-    this.last = spend;
-    this.spentGauge.set(spend.spentUsd);
-    const cap = this.config.dailyBudgetUsd;
-    if (cap !== undefined && spend.spentUsd >= cap) {
-      const reason = `daily budget reached: $${spend.spentUsd.toFixed(4)} of DAILY_BUDGET_USD $${cap} spent today (UTC); resumes at ${spend.nextDayAt.toISOString()}`;
-      if (!this.pause) this.logger.warn(`anthropic brain paused: ${reason}`);
-      this.pause = { reason, since: this.pause?.since ?? spend.now, resumesAt: spend.nextDayAt };
+    this.last = check;
+    this.spentGauge.set(check.spentTodayUsd);
+    if (check.reached && check.reason) {
+      if (!this.pause) this.logger.warn(`anthropic brain paused: ${check.reason}`);
+      this.pause = {
+        reason: check.reason,
+        since: this.pause?.since ?? check.now,
+        resumesAt: check.resumesAt,
+      };
       this.pausedGauge.set(1);
     } else if (this.pause) {
       this.logger.log(
-        `anthropic brain resumed: the daily budget applies afresh (spent today $${spend.spentUsd})`,
+        `anthropic brain resumed: the daily budget applies afresh (spent today $${check.spentTodayUsd})`,
       );
       this.pause = undefined;
       this.pausedGauge.set(0);

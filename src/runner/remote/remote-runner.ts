@@ -7,6 +7,7 @@ import { TickShutdownError, TickStoppedError } from '../tick/tick-failure.js';
 import { emptySummary } from '../tick/tick-summary.js';
 import type { TickSummary } from '../tick/tick-summary.js';
 import type { TickPipeline } from '../tick/tick.pipeline.js';
+import { playClaimPool } from '../claim-pool.js';
 import type { InternalApiClient } from './internal-api.client.js';
 import { LeaseLostError } from './lease-lost.error.js';
 
@@ -95,40 +96,37 @@ export class RemoteRunner {
     await all();
   }
 
+  /** One round: the in-process runner's worker pool (claim-pool.ts), the daily budget re-read as it does. */
   private async round(results: TickSummary[]): Promise<void> {
+    await this.brains.refresh(); // DAILY_BUDGET_USD (the server's spend): pauses, or lifts the pause on a new day
     const brain = this.brains.current();
     const ticked: string[] = [];
-    const active = new Set<Promise<void>>();
-    for (;;) {
-      if (this.stopping || this.brains.paused()) break;
-      const free = this.o.concurrency - active.size;
-      let claimed: ClaimedPersona[] = [];
-      if (free > 0) {
+    await playClaimPool<ClaimedPersona>({
+      concurrency: this.o.concurrency,
+      mayClaim: async (afterTicks) => {
+        if (afterTicks) await this.brains.refresh(); // the ticks that ended spent some
+        return !this.stopping && !this.brains.paused();
+      },
+      claim: async (free) => {
         try {
-          claimed = await this.api.claim(free, {
+          const claimed = await this.api.claim(free, {
             runnerId: this.o.runnerId,
             brain: brain.name,
             model: brain.model,
             exclude: ticked,
           });
+          ticked.push(...claimed.map((c) => c.userId));
+          return claimed;
         } catch (error) {
+          // no claim this time; the round goes on while ticks run, and ends when none does
           this.logger.error(`claim failed: ${error instanceof Error ? error.message : String(error)}`);
-          if (active.size === 0) break;
+          return [];
         }
-      }
-      for (const claim of claimed) {
-        ticked.push(claim.userId);
-        const work: Promise<void> = this.tick(claim, brain)
-          .then((summary) => {
-            results.push(summary);
-          })
-          .finally(() => active.delete(work));
-        active.add(work);
-      }
-      if (active.size === 0) break;
-      await Promise.race(active);
-    }
-    await Promise.allSettled(active);
+      },
+      play: async (claim) => {
+        results.push(await this.tick(claim, brain));
+      },
+    });
   }
 
   /** One claimed persona's tick with its heartbeat; never throws. */
@@ -149,6 +147,7 @@ export class RemoteRunner {
       })
       .finally(() => {
         clearInterval(heartbeat);
+        if (claim.tickId) this.api.forget(claim.tickId);
         this.inFlight.delete(key);
       });
     this.inFlight.set(key, { controller, done });

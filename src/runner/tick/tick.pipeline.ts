@@ -3,10 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../../config/app-config.js';
 import type { ClaimedPersona } from '../../personas/schedule/persona-schedule.types.js';
 import { clip } from '../../common/text.js';
-import { PersonaMemoryService } from '../../personas/audit/persona-memory.service.js';
 import { TickBudgetExceededError } from '../brains/brain.js';
 import type { Brain, BrainDay, BrainTool, DayContext, PersonaMemory, PersonaToday } from '../brains/brain.js';
-import { DailyBudgetService } from '../cost/daily-budget.service.js';
 import { ratingPrompt, repairPrompt } from '../brains/day-prompts.js';
 import { McpToolSession } from './mcp-tool-session.js';
 import { LatencyHistory, OracleEngine } from '../oracles/oracle-engine.js';
@@ -43,14 +41,13 @@ export class TickPipeline {
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
-    /** Where ticks are stored: this server's services, or a remote server's internal API. */
+    /**
+     * Where ticks are stored, and what they start from (the persona's memory) and count against (the
+     * daily budget): this server's services, or a remote server's internal API.
+     */
     @Inject(TICK_STORE) private readonly store: TickStore,
     @Inject(RunnerMetrics) private readonly metrics: RunnerMetrics,
     @Inject(RunnerEvents) private readonly events: RunnerEvents,
-    /** The persona's memory of earlier days; absent in the remote runner (no database there). */
-    @Optional() @Inject(PersonaMemoryService) private readonly memory?: PersonaMemoryService,
-    /** LLM token and cost metrics (and the daily cap); absent in the remote runner. */
-    @Optional() @Inject(DailyBudgetService) private readonly spend?: DailyBudgetService,
     /** Which server each persona plays against; absent: the built-in app. */
     @Optional() @Inject(TargetResolver) private readonly targets?: TargetResolver,
   ) {}
@@ -136,7 +133,7 @@ export class TickPipeline {
         metrics: this.metrics,
         events: this.events,
       });
-      const memory = await this.memory?.recall(claim.userId, tickId);
+      const memory = await this.store.memoryOf(claim, tickId);
       const context = this.dayContext(claim, tools, signal, recorder, memory);
       const engine = this.oracleEngine(claim, context, recorder);
       day = brain.startDay(withOracles(context, engine));
@@ -172,7 +169,7 @@ export class TickPipeline {
       cacheWriteTokens: usage?.cacheWriteTokens ?? 0,
       words: recorder ? wordsOfDay(day, recorder) : [],
     };
-    if (usage) this.spend?.count(usage);
+    if (usage) this.store.countUsage(usage);
     return played;
   }
 
