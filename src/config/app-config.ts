@@ -133,6 +133,11 @@ export class AppConfig {
    * runner may start them (default: outside production only).
    */
   readonly targetsStdioEnabled!: boolean;
+  /**
+   * Secrets taken from the development fallback (generated into DATA_DIR, so they differ between
+   * replicas with their own DATA_DIR): a token signed by one such replica is refused by another.
+   */
+  readonly generatedSecrets!: readonly string[];
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'publicUrl' | 'externalUrl' | 'mcpResourceUrl'>) {
     Object.assign(this, values);
@@ -204,12 +209,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const host = r.string('HOST', '127.0.0.1');
   const secrets = new DevSecrets(dataDir);
 
+  const generatedSecrets: string[] = [];
   const devFallback = <T>(name: string, value: T | undefined, make: () => T): T | undefined => {
     if (value !== undefined) return value;
     if (production) {
       r.fail(name, 'is required when NODE_ENV=production (no development fallback)');
       return undefined;
     }
+    generatedSecrets.push(name);
     return make();
   };
 
@@ -322,6 +329,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     faultsAtBoot: faults.specs,
     // a stdio target runs an admin-given command on this host: off in production unless asked for
     targetsStdioEnabled: r.bool('TARGETS_STDIO_ENABLED', !production),
+    generatedSecrets,
   });
   if (config.leaseMs <= config.tickTimeoutMs) {
     r.fail(

@@ -71,6 +71,17 @@ describe('main (zero-config boot)', () => {
       expect(refused.code).not.toBe(0);
       expect(intruder.output()).toContain('is in use by another running server');
       expect((await http(first.url, 'GET', '/health/ready')).status).toBe(200);
+      // /health says this setup is one instance's: the embedded database and generated secrets
+      const health = (await http(first.url, 'GET', '/health')).body as {
+        info: { instances: { scope: string; instanceLocal: string[] } };
+      };
+      expect(health.info.instances.scope).toBe('this-instance-only');
+      expect(health.info.instances.instanceLocal.join('\n')).toMatch(
+        /embedded database serves this process only/,
+      );
+      expect(health.info.instances.instanceLocal.join('\n')).toMatch(
+        /JWT_PRIVATE_KEY, MANA_SERVICE_KEY, MASTER_KEK generated into DATA_DIR/,
+      );
 
       const firstExit = await stopServer(first, 'SIGTERM', 15_000);
       expect(firstExit).toEqual({ code: 0, signal: null });

@@ -98,6 +98,17 @@ describeOnPostgres(
         const readyMs = await Promise.all(servers.map((s) => waitReady(s)));
         process.stdout.write(`two replicas ready in ${readyMs.join(' / ')} ms\n`);
         for (const s of servers) expect((await fetch(`${s.url}/health/ready`)).status).toBe(200);
+        // same secrets, one PostgreSQL: /health promises what the instances share, and names no gap
+        for (const s of servers) {
+          const health = (await (await fetch(`${s.url}/health`)).json()) as {
+            info: { instances: { scope: string; shared: string[]; instanceLocal: string[] } };
+          };
+          expect(health.info.instances.scope).toBe('shared');
+          expect(health.info.instances.shared.join('\n')).toMatch(/any instance serves a session/);
+          expect(health.info.instances.instanceLocal).toEqual([
+            '/metrics counts this process only: scrape every instance',
+          ]);
+        }
 
         // one admin, announced by exactly one of the two (last in its boot output, after the seeding)
         expect((await db.query(`SELECT email FROM users WHERE role = 'admin'`)).map((r) => r.email)).toEqual([
