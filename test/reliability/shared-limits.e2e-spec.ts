@@ -88,6 +88,28 @@ describe(`${RateLimiterFactory.name} on the suite's database`, () => {
     expect(await points(rowKey('test-sweep-live', 5, 600_000, key))).toBe(1);
   });
 
+  it('should keep counting in the database after its connection is replaced', async () => {
+    // the embedded database keeps one session behind every connection: a statement prepared under a
+    // name on the old connection would collide with the same name on the new one
+    const limiter = limits.create({ name: 'test-reconnect', points: 5, windowMs: 60_000 });
+    const key = uniqueEmail('reconnect');
+    await limiter.take(key);
+    await dataSource.destroy();
+    // the embedded database's socket server takes one connection and may not have seen the old one go
+    await waitFor(
+      'a new connection',
+      () =>
+        dataSource.initialize().then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      100,
+    );
+    await limiter.take(key);
+    expect(await points(rowKey('test-reconnect', 5, 60_000, key))).toBe(2);
+  });
+
   it("should count in the instance's memory while the database does not answer", async () => {
     const own = new DataSource(dataSourceOptions({ url: process.env.DATABASE_URL!, embedded: embeddedDb() }));
     // never connected (the embedded database takes one connection, held by the suite's): every
