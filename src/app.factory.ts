@@ -14,6 +14,7 @@ import { securityHeaders } from './common/security-headers.js';
 import { TextSafetyPipe } from './common/text-safety.pipe.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { authRateLimiters } from './auth/auth-rate-limit.js';
+import { RateLimiterFactory } from './database/rate-limits/rate-limiter.factory.js';
 import { requestIdMiddleware } from './observability/logger.options.js';
 import { AppLogger } from './observability/app.logger.js';
 import { McpHttpHandler } from './tools/mcp/mcp-http.handler.js';
@@ -44,7 +45,10 @@ export async function createApp(
   app.use(securityHeaders());
   app.use(app.get(MetricsService).httpMiddleware());
   app.useBodyParser('json', { limit: config.bodyLimit });
-  app.use(['/api/v1/auth/login', '/api/v1/auth/register'], ...authRateLimiters(config));
+  app.use(
+    ['/api/v1/auth/login', '/api/v1/auth/register'],
+    ...authRateLimiters(app.get(RateLimiterFactory), config),
+  );
   // OAuth for MCP clients: the SDK's auth router and the sign-in forms' parser and rate limits
   app.use(app.get(OAuthRouter).middleware());
   app.useGlobalPipes(

@@ -6,8 +6,9 @@ import type { DatabaseTarget } from './data-source.options.js';
 import { DATABASE_TARGET } from './database.tokens.js';
 import { MigrationRunnerService } from './migration-runner.service.js';
 import { AdvisoryLock } from './advisory-lock.js';
+import { RateLimiterFactory } from './rate-limits/rate-limiter.factory.js';
 
-/** The one TypeORM connection (pool) shared by every module. */
+/** The one TypeORM connection (pool) shared by every module, and the rate limits counted in it. */
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -15,8 +16,13 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(target), retryAttempts: 3, retryDelay: 1000 })],
-      providers: [{ provide: DATABASE_TARGET, useValue: target }, AdvisoryLock, MigrationRunnerService],
-      exports: [DATABASE_TARGET, AdvisoryLock],
+      providers: [
+        { provide: DATABASE_TARGET, useValue: target },
+        AdvisoryLock,
+        MigrationRunnerService,
+        RateLimiterFactory,
+      ],
+      exports: [DATABASE_TARGET, AdvisoryLock, RateLimiterFactory],
     };
   }
 }

@@ -6,6 +6,7 @@ import { metadataHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/
 import type { OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { authRateLimiters } from '../auth/auth-rate-limit.js';
 import { AppConfig } from '../config/app-config.js';
+import { RateLimiterFactory } from '../database/rate-limits/rate-limiter.factory.js';
 import { OAuthClientsStore } from './oauth-clients.store.js';
 import { ManaOAuthProvider } from './oauth.provider.js';
 
@@ -17,7 +18,8 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  *   /authorize, /token, /register (RFC 7591), /revoke (RFC 7009), and RFC 9728 protected resource
  *   metadata for /mcp (/.well-known/oauth-protected-resource/mcp), with the same document at
  *   /.well-known/oauth-protected-resource for clients that look there first;
- * - the sign-in and consent forms' body parser and the login rate limits (per IP, per email);
+ * - the sign-in and consent forms' body parser and the login rate limits (per IP, per email; shared
+ *   by every instance on the database, auth-rate-limit.ts);
  * - on /token and /revoke, the hashed-secret step of OAuthClientsStore before the SDK's client check.
  * The SDK refuses an issuer that is neither https nor loopback, so OAuth stays off (and says so)
  * until PUBLIC_URL names an https address.
@@ -30,6 +32,7 @@ export class OAuthRouter {
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ManaOAuthProvider) private readonly provider: ManaOAuthProvider,
     @Inject(OAuthClientsStore) private readonly clients: OAuthClientsStore,
+    @Inject(RateLimiterFactory) private readonly limits: RateLimiterFactory,
   ) {}
 
   middleware(): RequestHandler {
@@ -43,8 +46,8 @@ export class OAuthRouter {
     }
     const rateLimit = { windowMs: this.config.authRateWindowMs, max: this.config.authRateLimitPerIp };
     const form = express.urlencoded({ extended: false, limit: '16kb' });
-    router.post('/oauth/sign-in', form, ...authRateLimiters(this.config));
-    router.post('/oauth/consent', form, authRateLimiters(this.config)[0]);
+    router.post('/oauth/sign-in', form, ...authRateLimiters(this.limits, this.config, 'oauth-sign-in'));
+    router.post('/oauth/consent', form, authRateLimiters(this.limits, this.config, 'oauth-consent')[0]);
     router.use(['/token', '/revoke'], form, (req, _res, next) => void this.hashedSecret(req, next));
     const resource: OAuthProtectedResourceMetadata = {
       resource: this.config.mcpResourceUrl(),

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { loadConfig } from '../config/app-config.js';
+import { dataSourceOptions } from '../database/data-source.options.js';
+import { RateLimiterFactory } from '../database/rate-limits/rate-limiter.factory.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { UserSettingsService } from './settings/user-settings.service.js';
 import { ToolPolicy } from './tool.policy.js';
@@ -22,8 +25,10 @@ const tool = (overrides: Partial<ToolOptions>): ToolOptions => ({
   ...overrides,
 });
 
+// a user of its own per test: the rate limit counts in the database, across tests and runs
+let userId: string;
 const caller = (role: 'user' | 'admin', invoker: ToolCaller['invoker']): ToolCaller => ({
-  user: { id: '00000000-0000-4000-8000-000000000001', kind: 'human', tier: 'public', role },
+  user: { id: userId, kind: 'human', tier: 'public', role },
   spaceId: '00000000-0000-4000-8000-000000000002',
   invoker,
 });
@@ -31,8 +36,20 @@ const caller = (role: 'user' | 'admin', invoker: ToolCaller['invoker']): ToolCal
 describe(ToolPolicy.name, () => {
   let metrics: MetricsService;
   let policy: ToolPolicy;
+  // the rate limit is counted in the database (table rate_limits): the suite's own database
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set: run the spec through npm test');
+    dataSource = new DataSource(dataSourceOptions({ url, embedded: process.env.TEST_DB_EMBEDDED === '1' }));
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
+  afterAll(() => dataSource.destroy());
 
   beforeEach(() => {
+    userId = randomUUID();
     metrics = new MetricsService();
     // the settings table is only read for destructive tools, which these cases do not reach
     const settings = new UserSettingsService(new DataSource({ type: 'postgres' }));
@@ -41,7 +58,7 @@ describe(ToolPolicy.name, () => {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'mana-policy-')),
       TOOL_RATE_LIMIT: '2',
     });
-    policy = new ToolPolicy(config, metrics, settings);
+    policy = new ToolPolicy(config, metrics, settings, new RateLimiterFactory(dataSource));
   });
 
   it('should never expose an admin-scope tool over MCP, even to an admin', () => {

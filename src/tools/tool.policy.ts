@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
+import { RateLimiterFactory } from '../database/rate-limits/rate-limiter.factory.js';
+import { retryAfterSeconds } from '../database/rate-limits/shared-rate-limiter.js';
+import type { SharedRateLimiter } from '../database/rate-limits/shared-rate-limiter.js';
 import type { UserRole } from '../auth/auth.types.js';
 import { findInjectionMarkers } from './injection-detector.js';
-import { ToolRateLimiter } from './tool-rate-limiter.js';
 import { UserSettingsService } from './settings/user-settings.service.js';
 import type { ToolInvoker, ToolOptions } from '../tool-contract/tool.types.js';
 import type { ToolCaller, ToolErrorKind, ToolWarning } from './tool.types.js';
@@ -24,21 +26,31 @@ export interface PolicyDenial {
  * - admin-scope tools only for an admin through the admin invoker (never over MCP);
  * - destructive tools only for a user who opted in (user_settings, read on each call, so switching
  *   it off applies at once);
- * - at most TOOL_RATE_LIMIT calls per TOOL_RATE_WINDOW_MS per user and tool;
+ * - at most TOOL_RATE_LIMIT calls per TOOL_RATE_WINDOW_MS per user and tool, counted in the database
+ *   so every instance shares the budget: a fixed window per (user, tool) that opens at its first call
+ *   (up to twice the limit in a span of one window that straddles two windows; before issue 22 it
+ *   was an exact sliding window per instance). While the database does not answer, each instance
+ *   counts in its own memory (SharedRateLimiter): the tools need the database anyway, and a runaway
+ *   client stays bounded;
  * - prompt-injection markers in the input are flagged (the call still runs).
  * Every decision is counted in mana_tool_policy_decisions_total{tool,decision}.
  */
 @Injectable()
 export class ToolPolicy {
-  private readonly limiter: ToolRateLimiter;
+  private readonly limiter: SharedRateLimiter;
   private readonly decisions: Counter<'tool' | 'decision'>;
 
   constructor(
     @Inject(AppConfig) config: AppConfig,
     @Inject(MetricsService) metrics: MetricsService,
     @Inject(UserSettingsService) private readonly settings: UserSettingsService,
+    @Inject(RateLimiterFactory) limits: RateLimiterFactory,
   ) {
-    this.limiter = new ToolRateLimiter(config.toolRateLimit, config.toolRateWindowMs);
+    this.limiter = limits.create({
+      name: 'tool',
+      points: config.toolRateLimit,
+      windowMs: config.toolRateWindowMs,
+    });
     this.decisions = metrics.counter(
       'mana_tool_policy_decisions_total',
       'Tool policy decisions by tool and decision (allowed, denied_*, rate_limited, flagged_injection)',
@@ -77,15 +89,15 @@ export class ToolPolicy {
           'the account owner can enable them with PATCH /api/v1/me/settings {"destructiveTools": true}',
       };
     }
-    const rate = this.limiter.take(`${caller.user.id}\u0000${tool.name}`);
+    const rate = await this.limiter.take(`${caller.user.id}\u0000${tool.name}`);
     if (!rate.allowed) {
       this.count(tool.name, 'rate_limited');
       return {
         kind: 'rate_limited',
         code: 'RATE_LIMITED',
         message:
-          `Rate limit reached: at most ${this.limiter.limit} calls of ${tool.name} per ` +
-          `${formatWindow(this.limiter.windowMs)} per user; try again in ${Math.ceil(rate.retryAfterMs / 1000)} s`,
+          `Rate limit reached: at most ${this.limiter.points} calls of ${tool.name} per ` +
+          `${formatWindow(this.limiter.windowMs)} per user; try again in ${retryAfterSeconds(rate)} s`,
       };
     }
     this.count(tool.name, 'allowed');
