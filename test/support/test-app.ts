@@ -30,7 +30,16 @@ export async function bootTestApp(
   options: { extraModules?: Array<Type | DynamicModule> } = {},
 ): Promise<TestApp> {
   const port = await freePort();
-  const config = loadConfig({ ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env });
+  // Every test client is 127.0.0.1, and the per-address sign-in budget is counted in the database,
+  // so the suites of one worker would share it within a window: a suite that tests that limit sets
+  // its own (a different budget is a different count).
+  const config = loadConfig({
+    AUTH_RATE_LIMIT_PER_IP: '100000',
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...env,
+  });
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('the jest global setup did not provide DATABASE_URL');
   const app = await createApp(config, { url: databaseUrl, embedded: embeddedDb() }, options);
