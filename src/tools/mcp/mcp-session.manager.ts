@@ -4,8 +4,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import type { InitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Gauge } from 'prom-client';
 import { AppConfig } from '../../config/app-config.js';
 import { MetricsService } from '../../observability/metrics.service.js';
@@ -18,8 +16,13 @@ import { McpServerFactory } from './mcp-server.factory.js';
 import type { McpSessionLogging } from './mcp-server.factory.js';
 import { McpSessionRepository } from './mcp-session.repository.js';
 import type { McpHttpRequest, McpSessionRecord } from './mcp-session.types.js';
-import { adoptSession, serveWithTransport, toWebRequest, writeWebResponse } from './mcp-web-transport.js';
-import type { McpInitializeParams } from './mcp-web-transport.js';
+import {
+  adoptSession,
+  initializeParams,
+  serveWithTransport,
+  toWebRequest,
+  writeWebResponse,
+} from './mcp-web-transport.js';
 
 export type { McpHttpRequest } from './mcp-session.types.js';
 
@@ -54,8 +57,8 @@ export interface McpSession {
  *   least recently used (one with a request in flight on this instance only if nothing else is
  *   left). The new one always opens, so a client that lost its session id is never locked out.
  * - Shutdown: the local copies close after the work that asked to keep them (holdOpenDuringShutdown:
- *   the runner's in-flight ticks) and before the HTTP server closes; the rows stay open, and the
- *   other instances go on serving them.
+ *   the runner's in-flight ticks) and the requests in flight (at most RUNNER_SHUTDOWN_GRACE_MS), and
+ *   before the HTTP server closes; the rows stay open, and the other instances go on serving them.
  */
 @Injectable()
 export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
@@ -107,8 +110,20 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.holds]);
+    await this.drain(this.config.shutdownGraceMs);
     const held = [...this.sessions.values()];
     await Promise.allSettled(held.map((s) => this.closeLocal(s, 'shutdown')));
+  }
+
+  /**
+   * Lets the requests in flight finish (at most `ms`): closing a server aborts its handlers, and an
+   * answer that is stored can still reach a client that resumes on another instance.
+   */
+  private async drain(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while ([...this.sessions.values()].some((s) => s.busy > 0) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** The local copy of a session, if this process holds one. */
@@ -366,21 +381,4 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
       this.logger.warn({ err: error, sessionId: session.id }, 'error while closing an MCP session');
     }
   }
-}
-
-/** What the row keeps of an initialize (the gateway let only initialize requests through). */
-function initializeParams(body: unknown): McpInitializeParams {
-  const message = (Array.isArray(body) ? body.find((m) => isInit(m)) : body) as InitializeRequest;
-  const params = message.params;
-  const requested = params.protocolVersion;
-  return {
-    // what the SDK's server answers (Server._oninitialize): the client's version when supported
-    protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION,
-    capabilities: params.capabilities as Record<string, unknown>,
-    clientInfo: params.clientInfo as unknown as Record<string, unknown>,
-  };
-}
-
-function isInit(message: unknown): boolean {
-  return (message as { method?: unknown } | null)?.method === 'initialize';
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
-import { adoptSession } from './mcp-web-transport.js';
+import { adoptSession, initializeParams } from './mcp-web-transport.js';
 
 // Against the real SDK (@modelcontextprotocol/sdk 1.32): if a later SDK serves sessions differently,
 // these fail before the replicas do.
@@ -81,5 +81,31 @@ describe(adoptSession.name, () => {
       /could not rebuild MCP session/,
     );
     await server.close();
+  });
+});
+
+describe(initializeParams.name, () => {
+  const message = (protocolVersion: string) => ({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: { elicitation: {} }, clientInfo: { name: 'c', version: '1' } },
+  });
+
+  it("should keep the client's protocol version when the SDK supports it, as the server answers it", () => {
+    expect(initializeParams(message('2025-06-18'))).toEqual({
+      protocolVersion: '2025-06-18',
+      capabilities: { elicitation: {} },
+      clientInfo: { name: 'c', version: '1' },
+    });
+  });
+
+  it('should keep the latest version for a version the SDK does not know (what the server negotiates)', () => {
+    expect(initializeParams(message('1999-01-01')).protocolVersion).toBe('2025-11-25');
+  });
+
+  it('should find the initialize in a batch', () => {
+    const batch = [{ jsonrpc: '2.0', method: 'notifications/ping' }, message('2025-03-26')];
+    expect(initializeParams(batch).protocolVersion).toBe('2025-03-26');
   });
 });

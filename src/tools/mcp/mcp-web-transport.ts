@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { InitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpHttpRequest } from './mcp-session.types.js';
 
 /** What a session's initialize carried, as the `mcp_sessions` row keeps it. */
@@ -7,6 +9,23 @@ export interface McpInitializeParams {
   protocolVersion: string;
   capabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown>;
+}
+
+/** What the row keeps of an initialize (the gateway let only initialize requests through). */
+export function initializeParams(body: unknown): McpInitializeParams {
+  const message = (Array.isArray(body) ? body.find((m) => isInit(m)) : body) as InitializeRequest;
+  const params = message.params;
+  const requested = params.protocolVersion;
+  return {
+    // what the SDK's server answers (Server._oninitialize): the client's version when supported
+    protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION,
+    capabilities: params.capabilities as Record<string, unknown>,
+    clientInfo: params.clientInfo as unknown as Record<string, unknown>,
+  };
+}
+
+function isInit(message: unknown): boolean {
+  return (message as { method?: unknown } | null)?.method === 'initialize';
 }
 
 /**
