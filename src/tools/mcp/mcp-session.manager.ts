@@ -49,10 +49,11 @@ export interface McpSession {
  * request comes for a session it does not hold (adoptSession). The row is the truth: every request
  * reads it (McpGateway), so a session closed anywhere (DELETE, idle, the cap) is refused everywhere.
  *
- * - Idle: a session unused for MCP_SESSION_IDLE_MS is closed by any instance's sweep (rows, then the
- *   local copies of closed rows). `last_seen_at` is written only when it is a tenth of the idle limit
- *   behind (at most every 30 s), at a request's start and end; the sweep keeps sessions with a
- *   request in flight fresh. So a session expires between 0.9 and 1 times the limit after its last use.
+ * - Idle: a session unused for MCP_SESSION_IDLE_MS is refused from then on, and closed by any
+ *   instance's sweep (rows, then the local copies of closed rows). `last_seen_at` is written only
+ *   when it is a tenth of the idle limit behind (at most every 30 s), at a request's start and end,
+ *   and the sweep keeps sessions with a request in flight fresh: so a session expires between 0.9 and
+ *   1 times the limit after its last use.
  * - Cap: a user holds at most MCP_MAX_SESSIONS_PER_USER open rows; opening one more closes the
  *   least recently used (one with a request in flight on this instance only if nothing else is
  *   left). The new one always opens, so a client that lost its session id is never locked out.
