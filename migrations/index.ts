@@ -13,6 +13,7 @@ import { OAuth1763700011000 } from './1763700011000-oauth.js';
 import { ActionOrigin1763700012000 } from './1763700012000-action-origin.js';
 import { Targets1763700013000 } from './1763700013000-targets.js';
 import { Trajectory1763700014000 } from './1763700014000-trajectory.js';
+import { McpSessions1763700015000 } from './1763700015000-mcp-sessions.js';
 import { RateLimits1763700016000 } from './1763700016000-rate-limits.js';
 import { TokenRevocation1763700017000 } from './1763700017000-token-revocation.js';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   ActionOrigin1763700012000,
   Targets1763700013000,
   Trajectory1763700014000,
+  McpSessions1763700015000,
   RateLimits1763700016000,
   TokenRevocation1763700017000,
 ];

@@ -171,6 +171,13 @@ describe(loadConfig.name, () => {
         '60000',
         'AUTH_USER_CACHE_MS must be a whole number from 0 to 4000 (got "60000")',
       ],
+      [
+        'MCP_EVENT_RETENTION_MS',
+        '5',
+        'MCP_EVENT_RETENTION_MS must be a whole number from 10000 to 604800000 (got "5")',
+      ],
+      ['MCP_SSE_RETRY_MS', 'soon', 'MCP_SSE_RETRY_MS must be a whole number from 10 to 60000 (got "soon")'],
+      ['MCP_RESUME_WAIT_MS', '0', 'MCP_RESUME_WAIT_MS must be a whole number from 1000 to 3600000 (got "0")'],
     ])('should explain a bad %s (%s)', (name, value, message) => {
       const error = configError({ DATA_DIR: dir, [name]: value });
       expect(error.problems.join('\n')).toContain(message);
@@ -236,6 +243,9 @@ describe(loadConfig.name, () => {
         targetsStdioEnabled: true,
         shutdownGraceMs: 10_000,
         personaBrain: 'auto',
+        mcpEventRetentionMs: 15 * 60_000,
+        mcpSseRetryMs: 1000,
+        mcpResumeWaitMs: 60_000,
       });
       expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'test' }).runnerDemo).toBe(false);
       expect(config.isProduction).toBe(false);

@@ -73,6 +73,12 @@ export class AppConfig {
   readonly mcpAllowedHosts!: string[];
   readonly mcpSessionIdleMs!: number;
   readonly mcpMaxSessionsPerUser!: number;
+  /** Events of MCP streams (for resumes) and closed session rows are kept this long. */
+  readonly mcpEventRetentionMs!: number;
+  /** The `retry` an MCP stream's priming event tells clients to wait before they resume. */
+  readonly mcpSseRetryMs!: number;
+  /** How long a resumed MCP stream waits for an answer still being worked on. */
+  readonly mcpResumeWaitMs!: number;
   readonly toolRateLimit!: number;
   readonly toolRateWindowMs!: number;
 
@@ -288,6 +294,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     mcpAllowedHosts: r.list('MCP_ALLOWED_HOSTS', [`127.0.0.1:${port}`, `localhost:${port}`]),
     mcpSessionIdleMs: r.int('MCP_SESSION_IDLE_MS', 30 * 60_000, 1000, 86_400_000),
     mcpMaxSessionsPerUser: r.int('MCP_MAX_SESSIONS_PER_USER', 10, 1, 1000),
+    mcpEventRetentionMs: r.int('MCP_EVENT_RETENTION_MS', 15 * 60_000, 10_000, 7 * 86_400_000),
+    mcpSseRetryMs: r.int('MCP_SSE_RETRY_MS', 1000, 10, 60_000),
+    mcpResumeWaitMs: r.int('MCP_RESUME_WAIT_MS', 60_000, 1000, 3_600_000),
     toolRateLimit: r.int('TOOL_RATE_LIMIT', 30, 1, 1_000_000),
     toolRateWindowMs: r.int('TOOL_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
     runnerEnabled: r.bool('RUNNER_ENABLED', true),

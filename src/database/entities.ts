@@ -23,6 +23,8 @@ import { FaultEntity } from '../faults/fault.entity.js';
 import { OAuthClientEntity } from '../oauth/oauth-client.entity.js';
 import { OAuthAuthorizationEntity } from '../oauth/oauth-authorization.entity.js';
 import { PersonalAccessTokenEntity } from '../auth/tokens/personal-access-token.entity.js';
+import { McpSessionEntity } from '../tools/mcp/mcp-session.entity.js';
+import { McpEventEntity } from '../tools/mcp/mcp-event.entity.js';
 
 /** Every entity, listed explicitly (the CLI and the app share this list). Append new ones here. */
 export const ENTITIES = [
@@ -51,4 +53,6 @@ export const ENTITIES = [
   OAuthClientEntity,
   OAuthAuthorizationEntity,
   PersonalAccessTokenEntity,
+  McpSessionEntity,
+  McpEventEntity,
 ];

@@ -12,6 +12,9 @@ import { McpHttpHandler } from './mcp/mcp-http.handler.js';
 import { McpOriginPolicy } from './mcp/mcp-origin.policy.js';
 import { McpServerFactory } from './mcp/mcp-server.factory.js';
 import { McpSessionManager } from './mcp/mcp-session.manager.js';
+import { McpSessionRepository } from './mcp/mcp-session.repository.js';
+import { McpEventStore } from './mcp/mcp-event.store.js';
+import { McpStreamResumer } from './mcp/mcp-stream.resumer.js';
 import { UserSettingsController } from './settings/user-settings.controller.js';
 import { UserSettingsService } from './settings/user-settings.service.js';
 
@@ -31,6 +34,9 @@ import { UserSettingsService } from './settings/user-settings.service.js';
     UserSettingsService,
     McpServerFactory,
     McpSessionManager,
+    McpSessionRepository,
+    McpEventStore,
+    McpStreamResumer,
     McpGateway,
     McpOriginPolicy,
     McpHttpHandler,

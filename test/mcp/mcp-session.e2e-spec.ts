@@ -1,6 +1,17 @@
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  EmptyResultSchema,
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { bootTestApp } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
 import { http } from '../support/http.js';
@@ -9,6 +20,8 @@ import type { TestUser } from '../support/factories.js';
 import { ToolRegistry } from '../../src/tools/tool.registry.js';
 import { UsersService } from '../../src/auth/users/users.service.js';
 import { McpSessionManager } from '../../src/tools/mcp/mcp-session.manager.js';
+import { startRoundRobinProxy } from '../support/round-robin-proxy.js';
+import { waitFor } from '../support/wait-for.js';
 import { closeAllMcpClients, connectMcp, dataOf, initializeMessage, rawMcp } from './mcp-client.js';
 
 const toolsCall = (id: number, name: string, args: Record<string, unknown> = {}) => ({
@@ -318,6 +331,87 @@ describe('McpGateway sessions', () => {
     });
   });
 
+  describe('sessions kept in the database', () => {
+    const rowOf = async (id: string) =>
+      (
+        await t.dataSource.query(
+          `SELECT user_id, logging_level, closed_reason FROM mcp_sessions WHERE id = $1`,
+          [id],
+        )
+      )[0];
+
+    it('should write a row at initialize and rebuild the session from it when this instance holds it no more', async () => {
+      const c = await connectMcp(t, { token: alice.accessToken });
+      expect(await rowOf(c.sessionId)).toEqual({
+        user_id: alice.id,
+        logging_level: null,
+        closed_reason: null,
+      });
+      const sessions = t.app.get(McpSessionManager);
+
+      // as after a restart: every local copy goes, the rows stay open
+      await sessions.beforeApplicationShutdown();
+      expect(sessions.get(c.sessionId)).toBeUndefined();
+
+      const spaces = dataOf(await c.call('spaces.list'));
+      expect(spaces.items).toHaveLength(1);
+      expect(sessions.get(c.sessionId)).toBeDefined();
+      expect(await rowOf(c.sessionId)).toMatchObject({ closed_reason: null });
+      await c.close();
+    });
+
+    it('should declare logging, keep the level on the row, and refuse an unknown level as invalid params', async () => {
+      const c = await connectMcp(t, { token: alice.accessToken });
+      expect(c.client.getServerCapabilities()?.logging).toEqual({});
+      const logs: LoggingMessageNotification['params'][] = [];
+      c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        logs.push(n.params);
+      });
+
+      await c.client.setLoggingLevel('debug');
+      expect(await rowOf(c.sessionId)).toMatchObject({ logging_level: 'debug' });
+      await c.call('spaces.list');
+      expect(logs).toEqual([
+        {
+          level: 'info',
+          logger: 'mana.tools',
+          data: expect.objectContaining({ tool: 'spaces.list', outcome: 'ok' }),
+        },
+      ]);
+
+      const refused = await c.client
+        .request({ method: 'logging/setLevel', params: { level: 'banana' as 'debug' } }, EmptyResultSchema)
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(McpError);
+      expect((refused as McpError).code).toBe(ErrorCode.InvalidParams);
+      expect((refused as McpError).message).toMatch(/level must be one of debug, info, notice, warning/);
+      expect(await rowOf(c.sessionId)).toMatchObject({ logging_level: 'debug' });
+      await c.close();
+    });
+
+    it('should resume an answer whose stream was cut with Last-Event-ID, from the event store', async () => {
+      const proxy = await startRoundRobinProxy([t.url]);
+      const transport = new StreamableHTTPClientTransport(new URL(`${proxy.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${alice.accessToken}` } },
+      });
+      const client = new Client({ name: 'resume-test', version: '1.0.0' });
+      try {
+        await client.connect(transport);
+        proxy.cutNextStreamAfterFirstEvent();
+        const result = (await client.callTool({ name: 'spaces.list', arguments: {} })) as CallToolResult;
+
+        expect(dataOf(result).items).toHaveLength(1);
+        const cut = proxy.log.find((r) => r.rpcMethod === 'tools/call');
+        const resumed = proxy.log.find((r) => r.method === 'GET' && r.lastEventId !== undefined);
+        expect(cut?.cut).toBe(true);
+        expect(resumed).toMatchObject({ status: 200, sessionId: transport.sessionId });
+      } finally {
+        await client.close();
+        await proxy.close();
+      }
+    });
+  });
+
   describe('Origin and Host', () => {
     it('should answer 403 to a foreign Origin and accept the own origin and no Origin', async () => {
       const foreign = await rawMcp(t, 'POST', {
@@ -415,5 +509,51 @@ describe('McpGateway sessions', () => {
       expect(own.items).toEqual([]);
       await Promise.all([owner.close(), intruder.close()]);
     });
+  });
+});
+
+// its own app with a short idle limit: the sweep runs every quarter of it
+describe('McpSessionManager sweep (MCP_SESSION_IDLE_MS=1500)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await bootTestApp({ MCP_SESSION_IDLE_MS: '1500' });
+  });
+  afterAll(async () => {
+    await closeAllMcpClients();
+    await app.close();
+  });
+
+  const eventsOf = async (sessionId: string): Promise<number> =>
+    (
+      await app.dataSource.query(`SELECT count(*)::int AS n FROM mcp_events WHERE session_id = $1`, [
+        sessionId,
+      ])
+    )[0].n;
+  const closedReason = async (sessionId: string): Promise<string | null> =>
+    (await app.dataSource.query(`SELECT closed_reason FROM mcp_sessions WHERE id = $1`, [sessionId]))[0]
+      .closed_reason;
+
+  it('should close an idle session row and delete the events of closed sessions', async () => {
+    const user = await registerUser(app);
+    const deleted = await connectMcp(app, { token: user.accessToken });
+    const idle = await connectMcp(app, { token: user.accessToken });
+    await deleted.call('spaces.list');
+    await idle.call('spaces.list');
+    expect(await eventsOf(deleted.sessionId)).toBeGreaterThan(0);
+    expect(await eventsOf(idle.sessionId)).toBeGreaterThan(0);
+
+    await deleted.transport.terminateSession();
+    expect(await closedReason(deleted.sessionId)).toBe('deleted');
+    await waitFor(
+      'the events of the deleted session to go',
+      async () => (await eventsOf(deleted.sessionId)) === 0,
+    );
+
+    await waitFor(
+      'the idle session to be closed',
+      async () => (await closedReason(idle.sessionId)) === 'idle',
+    );
+    await waitFor('the events of the idle session to go', async () => (await eventsOf(idle.sessionId)) === 0);
+    expect(app.app.get(McpSessionManager).get(idle.sessionId)).toBeUndefined();
   });
 });
