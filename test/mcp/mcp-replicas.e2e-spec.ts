@@ -19,6 +19,7 @@ import type { ServerProcess } from '../support/server-process.js';
 import { startRoundRobinProxy } from '../support/round-robin-proxy.js';
 import type { ProxiedRequest, RoundRobinProxy } from '../support/round-robin-proxy.js';
 import { waitFor } from '../support/wait-for.js';
+import { ROW_RECHECK_MS } from '../../src/tools/mcp/mcp-session-row.cache.js';
 import { dataOf, initializeMessage } from './mcp-client.js';
 
 /** todo.list answers this much later on both instances (a planted `todo.list.slow`). */
@@ -213,18 +214,23 @@ describeOnPostgres(
       expect(resume.upstream).not.toBe(post.upstream);
       // the client came back while the tool was still running on the first instance
       expect(resume.startedAt - post.startedAt).toBeLessThan(SLOW_MS);
-      // and the answer it got is the one stored for that stream
-      const [streamId] = (resume.lastEventId as string).split('.');
+      // and the answer it got is the one stored for that stream (its priming event, the stream's
+      // start, is never stored)
+      const [streamId, seq] = (resume.lastEventId as string).split('.');
+      expect(seq).toBe('0');
       const kinds = await db.query(
         `SELECT kind FROM mcp_events WHERE session_id = $1 AND stream_id = $2 ORDER BY id`,
         [c.sessionId, streamId],
       );
-      expect(kinds.map((k: { kind: string }) => k.kind)).toEqual(['priming', 'response']);
+      expect(kinds.map((k: { kind: string }) => k.kind)).toEqual(['response']);
     });
 
     it('should keep the logging level set on one instance on the other', async () => {
       const user = await newUser();
       const c = await connectThroughProxy(user.token);
+      // an instance reuses its read of a session row it holds for ROW_RECHECK_MS: a change made on
+      // the other instance applies there once that has passed (the documented bound)
+      const propagated = () => new Promise((resolve) => setTimeout(resolve, ROW_RECHECK_MS + 100));
 
       // the default threshold (warning): a successful call logs nothing
       await call(c, 'spaces.list');
@@ -232,6 +238,7 @@ describeOnPostgres(
 
       await landNextOn(c, 0);
       await c.client.setLoggingLevel('info');
+      await propagated();
       await landNextOn(c, 1);
       await call(c, 'spaces.list');
       expect(c.logs).toEqual([
@@ -244,6 +251,7 @@ describeOnPostgres(
 
       await landNextOn(c, 1);
       await c.client.setLoggingLevel('error');
+      await propagated();
       await landNextOn(c, 0);
       const refused = await call(c, 'todo.create', {});
       expect(refused.isError).toBe(true);
@@ -254,6 +262,7 @@ describeOnPostgres(
 
       await landNextOn(c, 1);
       await c.client.setLoggingLevel('warning');
+      await propagated();
       await landNextOn(c, 0);
       await call(c, 'todo.create', {});
       expect(c.logs[1]).toEqual({
@@ -263,7 +272,7 @@ describeOnPostgres(
       });
     });
 
-    it('should close a session DELETEd on one instance on the other at once', async () => {
+    it('should close a session DELETEd on one instance on the other within a second (ROW_RECHECK_MS)', async () => {
       const user = await newUser();
       const c = await connectThroughProxy(user.token);
       for (const upstream of [0, 1]) {
@@ -273,6 +282,13 @@ describeOnPostgres(
 
       const deleted = await direct(servers[0], 'DELETE', user.token, c.sessionId);
       expect(deleted.status).toBe(200);
+      const at = Date.now();
+      await waitFor(
+        'the other instance to refuse the deleted session',
+        async () => (await direct(servers[1], 'POST', user.token, c.sessionId)).status === 404,
+        5000,
+      );
+      expect(Date.now() - at).toBeLessThanOrEqual(ROW_RECHECK_MS + 500);
 
       for (const method of ['POST', 'GET', 'DELETE'] as const) {
         const res = await direct(servers[1], method, user.token, c.sessionId);

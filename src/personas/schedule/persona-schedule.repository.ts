@@ -11,6 +11,7 @@ import type {
   TickCadence,
   TickFinish,
 } from './persona-schedule.types.js';
+import { returnedRows } from '../../database/returned-rows.js';
 
 interface ClaimRow {
   user_id: string;
@@ -102,7 +103,7 @@ export class PersonaScheduleRepository {
       [owner, leaseMs, personaId],
     );
     if (claimed.length > 0) return claimed[0];
-    const exists = rowsOf(
+    const exists = returnedRows(
       (await this.dataSource.query(`SELECT 1 FROM personas WHERE user_id = $1`, [personaId])) as unknown[],
     );
     return exists.length > 0 ? 'leased' : 'missing';
@@ -126,7 +127,7 @@ export class PersonaScheduleRepository {
         RETURNING ${RETURNING}`,
       params,
     )) as [ClaimRow[], number] | ClaimRow[];
-    return rowsOf(rows).map(toClaim);
+    return returnedRows(rows).map(toClaim);
   }
 
   /**
@@ -153,7 +154,7 @@ export class PersonaScheduleRepository {
        RETURNING id, started_at`,
       [claim.userId, claim.leaseToken, brain, model],
     )) as Array<{ id: string; started_at: Date }>;
-    const opened = rowsOf(rows);
+    const opened = returnedRows(rows);
     return opened.length > 0 ? { tickId: opened[0].id, startedAt: opened[0].started_at } : null;
   }
 
@@ -207,7 +208,7 @@ export class PersonaScheduleRepository {
         f.words && f.words.length > 0 ? JSON.stringify(f.words) : null,
       ],
     )) as [unknown[], number] | unknown[];
-    return rowsOf(rows).length > 0;
+    return returnedRows(rows).length > 0;
   }
 
   /**
@@ -247,7 +248,7 @@ export class PersonaScheduleRepository {
         RETURNING p.lease_expires_at`,
       [tickId, leaseToken, leaseMs],
     )) as [Array<{ lease_expires_at: Date }>, number] | Array<{ lease_expires_at: Date }>;
-    const updated = rowsOf(rows);
+    const updated = returnedRows(rows);
     return updated.length > 0 ? new Date(updated[0].lease_expires_at) : null;
   }
 
@@ -264,7 +265,7 @@ export class PersonaScheduleRepository {
     )) as Array<
       Pick<ClaimRow, 'user_id' | 'tick_cadence' | 'timezone' | 'consecutive_failures' | 'lease_token'>
     >;
-    const row = rowsOf(rows)[0];
+    const row = returnedRows(rows)[0];
     if (!row) return null;
     return {
       userId: row.user_id,
@@ -318,19 +319,6 @@ export class PersonaScheduleRepository {
       [personaId, leaseToken],
     );
   }
-}
-
-/** pg answers UPDATE ... RETURNING through TypeORM as [rows, count]; SELECT/INSERT as rows. */
-function rowsOf<T>(result: [T[], number] | T[]): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0];
-  }
-  return result as T[];
 }
 
 function toClaim(row: ClaimRow): ClaimedPersona {

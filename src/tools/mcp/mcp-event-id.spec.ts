@@ -1,4 +1,4 @@
-import { decodeEventId, encodeEventId, STANDALONE_STREAM_ID } from './mcp-event-id.js';
+import { decodeEventId, encodeEventId, STANDALONE_STREAM_ID, STREAM_START_SEQ } from './mcp-event-id.js';
 
 describe(encodeEventId.name, () => {
   const stream = '0b6f4a0e-5d1e-4c36-9a55-2f1f6b0e6a51';
@@ -20,17 +20,24 @@ describe(encodeEventId.name, () => {
   it('should refuse to write what it could not read back', () => {
     expect(() => encodeEventId('a.b', 1)).toThrow(/not a stream id/);
     expect(() => encodeEventId('', 1)).toThrow(/not a stream id/);
-    expect(() => encodeEventId(stream, 0)).toThrow(/not an event sequence number/);
+    expect(() => encodeEventId(stream, -1)).toThrow(/not an event sequence number/);
+    expect(() => encodeEventId(stream, '01')).toThrow(/not an event sequence number/);
     expect(() => encodeEventId(stream, '12abc')).toThrow(/not an event sequence number/);
   });
 });
 
 describe(decodeEventId.name, () => {
+  it('should read a stream start (the priming event, sequence 0)', () => {
+    expect(decodeEventId(encodeEventId(STANDALONE_STREAM_ID, STREAM_START_SEQ))).toEqual({
+      streamId: '_GET_stream',
+      seq: '0',
+    });
+  });
+
   it.each([
     ['', 'empty'],
     ['1042', 'no stream'],
     ['stream.', 'no sequence'],
-    ['stream.0', 'sequence 0'],
     ['stream.007', 'a leading zero'],
     ['stream.-1', 'a negative sequence'],
     ['stream.1234567890123456789', 'more digits than a bigint column can hold'],

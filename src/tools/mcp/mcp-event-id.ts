@@ -2,7 +2,14 @@
 export const STANDALONE_STREAM_ID = '_GET_stream';
 
 const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const EVENT_ID = /^([A-Za-z0-9_-]{1,64})\.([1-9][0-9]{0,17})$/;
+const EVENT_ID = /^([A-Za-z0-9_-]{1,64})\.(0|[1-9][0-9]{0,17})$/;
+
+/**
+ * The place of a stream's priming event: before every stored event of the stream. Priming events
+ * carry no message, so they are not stored (one INSERT less per answer); a resume from here replays
+ * the whole stream.
+ */
+export const STREAM_START_SEQ = '0';
 
 /** Where an event sits: its stream, and its place in the `mcp_events` order (a bigint, as text). */
 export interface EventPosition {
@@ -19,7 +26,8 @@ export interface EventPosition {
 export function encodeEventId(streamId: string, seq: string | number | bigint): string {
   const text = String(seq);
   if (!STREAM_ID.test(streamId)) throw new Error(`not a stream id: ${JSON.stringify(streamId.slice(0, 80))}`);
-  if (!/^[1-9][0-9]{0,17}$/.test(text)) throw new Error(`not an event sequence number: ${text.slice(0, 40)}`);
+  if (!/^(0|[1-9][0-9]{0,17})$/.test(text))
+    throw new Error(`not an event sequence number: ${text.slice(0, 40)}`);
   return `${streamId}.${text}`;
 }
 

@@ -15,6 +15,7 @@ import type { LoggingLevel } from './mcp-logging.js';
 import { McpServerFactory } from './mcp-server.factory.js';
 import type { McpSessionLogging } from './mcp-server.factory.js';
 import { McpSessionRepository } from './mcp-session.repository.js';
+import { McpSessionRowCache } from './mcp-session-row.cache.js';
 import type { McpHttpRequest, McpSessionRecord } from './mcp-session.types.js';
 import {
   adoptSession,
@@ -46,8 +47,9 @@ export interface McpSession {
  * MCP sessions that every instance on the database serves. A session is a row (`mcp_sessions`,
  * McpSessionRepository), written when it is initialized; each process holds a local copy (a
  * transport and an McpServer) of the sessions it served, and rebuilds one from the row when a
- * request comes for a session it does not hold (adoptSession). The row is the truth: every request
- * reads it (McpGateway), so a session closed anywhere (DELETE, idle, the cap) is refused everywhere.
+ * request comes for a session it does not hold (adoptSession). The row is the truth: requests read
+ * it (McpGateway; a process reuses its read of a session it holds for a second, McpSessionRowCache),
+ * so a session closed anywhere (DELETE, idle, the cap) is refused everywhere within a second.
  *
  * - Idle: a session unused for MCP_SESSION_IDLE_MS is refused from then on, and closed by any
  *   instance's sweep (rows, then the local copies of closed rows). `last_seen_at` is written only
@@ -66,6 +68,7 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
   private readonly logger = new Logger(McpSessionManager.name);
   private readonly sessions = new Map<string, McpSession>();
   private readonly rebuilding = new Map<string, Promise<McpSession>>();
+  private readonly rowReads = new McpSessionRowCache();
   private readonly holds = new Set<Promise<unknown>>();
   private sweepTimer?: NodeJS.Timeout;
   private sweeping = false;
@@ -141,8 +144,14 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
    * copy closed here, and is closed itself when it only expired.
    */
   async find(id: string): Promise<McpSessionRecord | undefined> {
+    const cached = this.sessions.has(id) ? this.rowReads.get(id) : undefined;
+    if (cached) return cached;
     const record = await this.repo.find(id, this.config.mcpSessionIdleMs);
-    if (record?.open) return record;
+    if (record?.open) {
+      this.rowReads.remember(record);
+      return record;
+    }
+    this.rowReads.forget(id);
     const local = this.sessions.get(id);
     if (local) void this.closeLocal(local, 'closed');
     if (record && !record.closed) void this.closeRows([id], 'idle');
@@ -210,6 +219,7 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
   /** DELETE: the row is closed (every instance refuses it from now on), and the local copy. */
   async terminate(record: McpSessionRecord, res: ServerResponse): Promise<void> {
     await this.repo.close([record.id], 'deleted');
+    this.rowReads.forget(record.id);
     const local = this.sessions.get(record.id);
     if (local) await this.closeLocal(local, 'deleted');
     res.statusCode = 200;
@@ -288,6 +298,7 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
       setLevel: async (level) => {
         await this.repo.setLoggingLevel(id, level);
         logging.level = level;
+        this.rowReads.forget(id);
       },
     };
   }
@@ -338,6 +349,7 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
     try {
       const closed = await this.repo.close(ids, reason);
       for (const id of closed) {
+        this.rowReads.forget(id);
         const local = this.sessions.get(id);
         if (local) void this.closeLocal(local, reason);
       }
@@ -375,6 +387,7 @@ export class McpSessionManager implements OnModuleInit, OnModuleDestroy, BeforeA
 
   private async closeLocal(session: McpSession, reason: string): Promise<void> {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    this.rowReads.forget(session.id);
     this.logger.debug({ sessionId: session.id, userId: session.userId, reason }, 'closing MCP session');
     try {
       await session.server.close();

@@ -7,6 +7,7 @@ import type { LoggingLevel } from './mcp-logging.js';
 import type { McpSessionCloseReason } from './mcp-session.entity.js';
 import type { McpSessionRecord } from './mcp-session.types.js';
 import type { McpInitializeParams } from './mcp-web-transport.js';
+import { returnedRows } from '../../database/returned-rows.js';
 
 interface SessionRow {
   id: string;
@@ -107,20 +108,24 @@ export class McpSessionRepository {
   /** Closes the open ones of these sessions; answers the ids it closed. */
   async close(ids: string[], reason: McpSessionCloseReason): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `UPDATE mcp_sessions SET closed_at = now(), closed_reason = $2
+    const rows = returnedRows<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE mcp_sessions SET closed_at = now(), closed_reason = $2
         WHERE id = ANY($1::uuid[]) AND closed_at IS NULL RETURNING id`,
-      [ids, reason],
+        [ids, reason],
+      ),
     );
     return rows.map((r) => r.id);
   }
 
   /** Closes every session unused for `idleMs` (whichever instance served it). */
   async closeIdle(idleMs: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `UPDATE mcp_sessions SET closed_at = now(), closed_reason = 'idle'
+    const rows = returnedRows<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE mcp_sessions SET closed_at = now(), closed_reason = 'idle'
         WHERE closed_at IS NULL AND last_seen_at <= ${msAgo(1)} RETURNING id`,
-      [idleMs],
+        [idleMs],
+      ),
     );
     return rows.map((r) => r.id);
   }
