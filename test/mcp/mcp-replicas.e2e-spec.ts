@@ -1,21 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
-import { embeddedDb, freePort } from '../support/test-app.js';
+import { embeddedDb } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import { uniqueEmail, TEST_PASSWORD } from '../support/factories.js';
-import {
-  killAll,
-  replicaSecrets,
-  startServer,
-  throwawayDatabase,
-  waitReady,
-} from '../support/server-process.js';
-import type { ServerProcess } from '../support/server-process.js';
+import { startReplicas } from '../support/server-process.js';
+import type { Replicas, ServerProcess, ThrowawayDatabase } from '../support/server-process.js';
 import { startRoundRobinProxy } from '../support/round-robin-proxy.js';
 import type { ProxiedRequest, RoundRobinProxy } from '../support/round-robin-proxy.js';
 import { waitFor } from '../support/wait-for.js';
@@ -40,40 +31,25 @@ const describeOnPostgres = embeddedDb() ? describe.skip : describe;
 describeOnPostgres(
   'MCP sessions on two instances behind a round-robin proxy (skipped on the embedded database)',
   () => {
-    const servers: ServerProcess[] = [];
-    const dirs: string[] = [];
     const clients: Client[] = [];
-    let db: Awaited<ReturnType<typeof throwawayDatabase>>;
+    let replicas: Replicas | undefined;
+    let servers: ServerProcess[];
+    let db: ThrowawayDatabase;
     let proxy: RoundRobinProxy;
 
     beforeAll(async () => {
-      db = await throwawayDatabase('mana_mcp_replicas');
-      const secrets = replicaSecrets();
-      for (let i = 0; i < 2; i++) {
-        const dir = mkdtempSync(join(tmpdir(), 'mana-mcp-replica-'));
-        dirs.push(dir);
-        const env = {
-          NODE_ENV: 'test',
-          DATABASE_URL: db.url,
-          DATA_DIR: dir,
-          ...secrets,
-          RUNNER_ENABLED: 'false',
-          MCP_SSE_RETRY_MS: '100',
-          FAULTS: JSON.stringify([{ defect: 'todo.list.slow', delayMs: SLOW_MS }]),
-        };
-        servers.push(startServer(env, await freePort()));
-      }
-      await Promise.all(servers.map((s) => waitReady(s)));
+      replicas = await startReplicas('mana_mcp_replicas', 2, () => ({
+        MCP_SSE_RETRY_MS: '100',
+        FAULTS: JSON.stringify([{ defect: 'todo.list.slow', delayMs: SLOW_MS }]),
+      }));
+      ({ servers, db } = replicas);
       proxy = await startRoundRobinProxy(servers.map((s) => s.url));
     });
 
     afterAll(async () => {
       await Promise.allSettled(clients.map((c) => c.close()));
       await proxy?.close();
-      killAll(servers);
-      await Promise.all(servers.map((s) => s.exited));
-      await db?.drop();
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      await replicas?.stop();
     });
 
     /** A new user, signed up on the first instance (its token is good on both: same keys). */

@@ -1,17 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bootTestApp, embeddedDb, freePort } from '../support/test-app.js';
+import { bootTestApp, embeddedDb } from '../support/test-app.js';
 import type { TestApp } from '../support/test-app.js';
-import {
-  READY_WITHIN_MS,
-  killAll,
-  replicaSecrets,
-  startServer,
-  throwawayDatabase,
-  waitReady,
-} from '../support/server-process.js';
-import type { ServerProcess } from '../support/server-process.js';
+import { READY_WITHIN_MS, startReplicas } from '../support/server-process.js';
+import type { Replicas, ServerProcess, ThrowawayDatabase } from '../support/server-process.js';
 import { http } from '../support/http.js';
 import { registerUser } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
@@ -31,46 +21,25 @@ const describeOnPostgres = embeddedDb() ? describe.skip : describe;
 describeOnPostgres(
   'revocation across two server instances on one database (skipped on the embedded database)',
   () => {
-    const servers: ServerProcess[] = [];
-    const dirs: string[] = [];
-    let db: Awaited<ReturnType<typeof throwawayDatabase>>;
+    let replicas: Replicas | undefined;
+    let db: ThrowawayDatabase;
     let a: ServerProcess;
     let b: ServerProcess;
     let redirect: LoopbackRedirect;
 
     beforeAll(async () => {
-      db = await throwawayDatabase('mana_revoke');
       redirect = await LoopbackRedirect.start();
-      const secrets = replicaSecrets();
-      const ports = [await freePort(), await freePort()];
-      for (const port of ports) {
-        const dir = mkdtempSync(join(tmpdir(), 'mana-revoke-'));
-        dirs.push(dir);
-        servers.push(
-          startServer(
-            {
-              NODE_ENV: 'test',
-              DATABASE_URL: db.url,
-              DATA_DIR: dir,
-              ...secrets,
-              RUNNER_ENABLED: 'false',
-              // both instances behind one address, as behind a load balancer: OAuth tokens are for its /mcp
-              PUBLIC_URL: `http://127.0.0.1:${ports[0]}`,
-            },
-            port,
-          ),
-        );
-      }
-      await Promise.all(servers.map((s) => waitReady(s)));
-      [a, b] = servers;
+      // both instances behind one address, as behind a load balancer: OAuth tokens are for its /mcp
+      replicas = await startReplicas('mana_revoke', 2, (ports) => ({
+        PUBLIC_URL: `http://127.0.0.1:${ports[0]}`,
+      }));
+      ({ db } = replicas);
+      [a, b] = replicas.servers;
     }, 2 * READY_WITHIN_MS);
 
     afterAll(async () => {
-      killAll(servers);
-      await Promise.all(servers.map((s) => s.exited));
+      await replicas?.stop();
       await redirect?.close();
-      await db?.drop();
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     });
 
     /** The page, token and MCP helpers take a TestApp and read only its `url`. */

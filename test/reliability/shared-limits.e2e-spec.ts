@@ -1,25 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source.options.js';
 import { RateLimiterFactory } from '../../src/database/rate-limits/rate-limiter.factory.js';
-import { embeddedDb, freePort } from '../support/test-app.js';
+import { embeddedDb } from '../support/test-app.js';
 import { http } from '../support/http.js';
 import type { HttpResult } from '../support/http.js';
 import { TEST_PASSWORD, uniqueEmail } from '../support/factories.js';
-import {
-  killAll,
-  replicaSecrets,
-  startServer,
-  throwawayDatabase,
-  waitReady,
-} from '../support/server-process.js';
-import type { ServerProcess } from '../support/server-process.js';
+import { startReplicas } from '../support/server-process.js';
+import type { Replicas } from '../support/server-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** The row key a budget stores for `key` (SharedRateLimiter hashes keys; the prefix names the terms). */
@@ -134,50 +125,28 @@ const TOOL_LIMIT = 3;
 const WINDOW_MS = 120_000;
 
 describeOnPostgres('rate limits of two server instances on one PostgreSQL database', () => {
-  const servers: ServerProcess[] = [];
-  const dirs: string[] = [];
   const clients: Client[] = [];
-  let db: Awaited<ReturnType<typeof throwawayDatabase>> | undefined;
+  let replicas: Replicas | undefined;
   let urls: { a: string; b: string };
   let nextAddress = 1;
   /** A client address of its own (TRUST_PROXY is on): each case starts with fresh per-address budgets. */
   const address = () => `198.51.100.${nextAddress++}`;
 
   beforeAll(async () => {
-    db = await throwawayDatabase('mana_limits');
-    const secrets = replicaSecrets();
-    for (let i = 0; i < 2; i++) {
-      const dir = mkdtempSync(join(tmpdir(), 'mana-limits-'));
-      dirs.push(dir);
-      servers.push(
-        startServer(
-          {
-            NODE_ENV: 'test',
-            DATABASE_URL: db.url,
-            DATA_DIR: dir,
-            ...secrets,
-            RUNNER_ENABLED: 'false',
-            TRUST_PROXY: 'true',
-            AUTH_RATE_LIMIT_PER_EMAIL: String(PER_EMAIL),
-            AUTH_RATE_LIMIT_PER_IP: String(PER_IP),
-            AUTH_RATE_WINDOW_MS: String(WINDOW_MS),
-            TOOL_RATE_LIMIT: String(TOOL_LIMIT),
-            TOOL_RATE_WINDOW_MS: String(WINDOW_MS),
-          },
-          await freePort(),
-        ),
-      );
-    }
-    await Promise.all(servers.map((s) => waitReady(s)));
-    urls = { a: servers[0].url, b: servers[1].url };
+    replicas = await startReplicas('mana_limits', 2, () => ({
+      TRUST_PROXY: 'true',
+      AUTH_RATE_LIMIT_PER_EMAIL: String(PER_EMAIL),
+      AUTH_RATE_LIMIT_PER_IP: String(PER_IP),
+      AUTH_RATE_WINDOW_MS: String(WINDOW_MS),
+      TOOL_RATE_LIMIT: String(TOOL_LIMIT),
+      TOOL_RATE_WINDOW_MS: String(WINDOW_MS),
+    }));
+    urls = { a: replicas.servers[0].url, b: replicas.servers[1].url };
   }, 180_000);
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
-    killAll(servers);
-    await Promise.all(servers.map((s) => s.exited));
-    await db?.drop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await replicas?.stop();
   });
 
   /**

@@ -1,16 +1,13 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HttpTickStore } from '../../src/runner/remote/http-tick.store.js';
 import { message, text, toolUse } from '../support/fake-anthropic.js';
 import type { FakeAnthropic, RecordedRequest } from '../support/fake-anthropic.js';
 import { http } from '../support/http.js';
 import { createPersona } from '../support/personas.js';
 import { bootAnthropicRunner, closeRunnerApp } from '../support/runner-app.js';
-import { spawnWatched } from '../support/server-process.js';
+import { exitWithin, startRemoteRunner } from '../support/remote-runner-process.js';
 import type { WatchedProcess } from '../support/server-process.js';
 import type { TestApp } from '../support/test-app.js';
 import { parkAllPersonas, personaRow, runner, runnerPersona, ticksOf } from './runner.fixtures.js';
@@ -34,38 +31,21 @@ const EXIT_WITHIN_MS = 90_000;
 
 /** `npm run runner:remote -- --api=<api> --once` of this run's build, with the anthropic brain on the fake. */
 function startRemote(t: TestApp, fake: FakeAnthropic, api = t.url): WatchedProcess {
-  return spawnWatched('scripts/runner-remote.js', [`--api=${api}`, '--once'], {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'test',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'mana-remote-parity-')),
-    LOG_LEVEL: 'warn',
-    MANA_SERVICE_KEY: t.config.serviceKey,
-    PERSONA_SEED_SECRET: t.config.personaSeedSecret,
-    PERSONA_CONCURRENCY: '1',
-    ...BRAIN_ENV,
-    ANTHROPIC_BASE_URL: fake.url,
-  });
+  return startRemoteRunner(
+    t,
+    ['--once'],
+    { PERSONA_CONCURRENCY: '1', ...BRAIN_ENV, ANTHROPIC_BASE_URL: fake.url },
+    api,
+  );
 }
 
 /** Waits for the remote runner to exit 0 and answers its summary line. */
 async function finished(c: WatchedProcess): Promise<{ ticks: number; ok: number; failed: number }> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`runner:remote did not exit; output:\n${c.output()}`)),
-      EXIT_WITHIN_MS,
-    );
+  const exit = await exitWithin(c, EXIT_WITHIN_MS);
+  expect({ exit, output: exit.code === 0 ? '' : c.output() }).toEqual({
+    exit: { code: 0, signal: null },
+    output: '',
   });
-  try {
-    const exit = await Promise.race([c.exited, late]);
-    expect({ exit, output: exit.code === 0 ? '' : c.output() }).toEqual({
-      exit: { code: 0, signal: null },
-      output: '',
-    });
-  } finally {
-    clearTimeout(timer);
-  }
   const line = c
     .output()
     .split('\n')

@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { RemoteRunner } from '../../src/runner/remote/remote-runner.js';
 import { createPersona } from '../support/personas.js';
 import { embeddedDb } from '../support/test-app.js';
-import { spawnWatched } from '../support/server-process.js';
+import { exitWithin, startRemoteRunner } from '../support/remote-runner-process.js';
 import type { WatchedProcess } from '../support/server-process.js';
 import type { TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -17,36 +14,11 @@ const EXIT_WITHIN_MS = 90_000;
 
 type Child = WatchedProcess;
 
-/** `npm run runner:remote` as the compiled script of this test run's build. */
-function startRemote(t: TestApp, args: string[], extraEnv: Record<string, string> = {}): Child {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'test',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'mana-remote-')),
-    LOG_LEVEL: 'warn',
-    MANA_SERVICE_KEY: t.config.serviceKey,
-    PERSONA_SEED_SECRET: t.config.personaSeedSecret,
-    ...ENV,
-    ...extraEnv,
-  };
-  return spawnWatched('scripts/runner-remote.js', [`--api=${t.url}`, ...args], env);
-}
+/** `npm run runner:remote` of this test run's build against `t`, with this suite's runner settings. */
+const startRemote = (t: TestApp, args: string[], extraEnv: Record<string, string> = {}): Child =>
+  startRemoteRunner(t, args, { ...ENV, ...extraEnv });
 
-async function exitOf(c: Child, withinMs = EXIT_WITHIN_MS) {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`runner:remote did not exit; output:\n${c.output()}`)),
-      withinMs,
-    );
-  });
-  try {
-    return await Promise.race([c.exited, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const exitOf = (c: Child, withinMs = EXIT_WITHIN_MS) => exitWithin(c, withinMs);
 
 /** The summary line a remote runner prints on exit. */
 function summaryOf(c: Child): { ticks: number; ok: number; failed: number } {

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { builtFile } from './test-app.js';
+import { builtFile, freePort } from './test-app.js';
 
 /**
  * The compiled server (`node dist/src/main.js`, from this run's private build) as a real child
@@ -142,4 +144,57 @@ export async function throwawayDatabase(prefix: string): Promise<{
       await admin.end().catch(() => undefined);
     },
   };
+}
+
+export type ThrowawayDatabase = Awaited<ReturnType<typeof throwawayDatabase>>;
+
+/** Instances of the server on one throwaway database, as started by startReplicas. */
+export interface Replicas {
+  db: ThrowawayDatabase;
+  servers: ServerProcess[];
+  /** Kills the instances, drops the database and removes their data directories. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` server processes on one new database, with the same secrets (as replicas need) and a data
+ * directory each, ready when this resolves. `env` gets every instance's port (e.g. for one shared
+ * PUBLIC_URL); NODE_ENV=test, the database, the directory and the secrets are set here, the runner off.
+ */
+export async function startReplicas(
+  prefix: string,
+  count: number,
+  env: (ports: number[]) => Record<string, string> = () => ({}),
+): Promise<Replicas> {
+  const db = await throwawayDatabase(prefix);
+  const secrets = replicaSecrets();
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  const dirs = ports.map(() => mkdtempSync(join(tmpdir(), `${prefix}-`)));
+  const servers = ports.map((port, i) =>
+    startServer(
+      {
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        DATA_DIR: dirs[i],
+        ...secrets,
+        RUNNER_ENABLED: 'false',
+        ...env(ports),
+      },
+      port,
+    ),
+  );
+  const stop = async () => {
+    killAll(servers);
+    await Promise.all(servers.map((s) => s.exited));
+    await db.drop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(servers.map((s) => waitReady(s)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { db, servers, stop };
 }
