@@ -63,11 +63,11 @@ export interface ClaimedPersona {
   targetId?: string | null;
 }
 
-/** How a tick came out, as the runner reports it; the fenced finish turns it into the row. */
 /** The persona's words for a day: at most this many lines, each at most TICK_WORD_MAX_CHARS long. */
 export const TICK_WORDS_MAX = 40;
 export const TICK_WORD_MAX_CHARS = 500;
 
+/** How a tick came out, as the runner reports it; the fenced finish turns it into the row. */
 export interface TickOutcome {
   status: TickEnd;
   toolCalls: number;
@@ -97,21 +97,11 @@ export interface TickSchedule {
   consecutiveFailures: number;
 }
 
-export interface TickFinish {
+/** A fenced finish: the runner's outcome, under the tick's lease, with what it means for the persona. */
+export interface TickFinish extends Omit<TickOutcome, 'keepSchedule'> {
   personaId: string;
   leaseToken: string;
   tickId: string;
-  status: TickEnd;
-  toolCalls: number;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number;
-  /** Of tokensIn, read from / written to the prompt cache (default 0). */
-  cacheReadTokens?: number;
-  cacheWriteTokens?: number;
-  error: string | null;
-  ratingError: string | null;
-  words?: string[];
   /**
    * The persona's new schedule, or undefined to leave next_due_at and consecutive_failures as they
    * are (a tick stopped by a runner shutdown or a paused brain is not the persona's failure).
