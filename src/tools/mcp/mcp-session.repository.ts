@@ -55,8 +55,8 @@ export class McpSessionRepository {
   }
 
   /**
-   * The session, open or not (undefined for an id that is not a UUID or not stored). Read on every
-   * request: a session another instance closed is refused here at once.
+   * The session, open or not (undefined for an id that is not a UUID or not stored). Read for every
+   * request of a session this process does not hold, else at most once a second (McpSessionRowCache).
    */
   async find(id: string, idleMs: number): Promise<McpSessionRecord | undefined> {
     if (!isUuid(id)) return undefined;
